@@ -1,0 +1,186 @@
+"""Extracting the article from a saved Chinese web page with BeautifulSoup (lxml parser)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+
+from bs4 import BeautifulSoup, Tag
+
+from search.dates import DATE_IN_TEXT, parse_date
+
+from .encoding import declared_html_charset, decode
+
+_DROP_TAGS = [
+    "script",
+    "style",
+    "noscript",
+    "iframe",
+    "form",
+    "nav",
+    "footer",
+    "aside",
+    "button",
+    "select",
+    "input",
+    "textarea",
+    "svg",
+    "canvas",
+    "template",
+    "object",
+]
+_BOILERPLATE = re.compile(
+    r"nav|menu|footer|sidebar|side-bar|comment|share|related|recommend|breadcrumb|copyright"
+    r"|advert|\bad\b|ads\b|banner|toolbar|login|subscribe|social|hot-?news|rank|tags?-?list",
+    re.I,
+)
+_BLOCK_TAGS = ("p", "h2", "h3", "h4", "h5", "h6", "li", "blockquote", "pre", "td")
+_TITLE_SEPARATORS = re.compile(r"\s*(?:[_|｜]|\s[-—–]\s|--)\s*")
+_NAMES = r"([\u4e00-\u9fff·]{2,4}(?:[ 、，,][\u4e00-\u9fff·]{2,4})*)"
+_AUTHOR = re.compile(r"(?:(?:记者|作者|撰文|記者|文)\s*[:：/／]\s*|[（(](?:记者|記者)\s*)" + _NAMES)
+_SOURCE = re.compile(r"(?:来源|來源|稿源)[:：]\s*([^\s<>|　]{2,30})")
+_EDITOR_LINE = re.compile(r"^[（(\[【]?\s*(?:责任编辑|責任編輯|编辑|二审|三审|初审|校对|审核)[:：]")
+
+
+@dataclass
+class ExtractedPage:
+    title: str
+    text: str
+    date: datetime | None = None
+    author: str = ""
+    source: str = ""
+    url: str = ""
+    category: str = ""
+
+
+def _meta(soup: BeautifulSoup, *names: str) -> str:
+    for name in names:
+        tag = (
+            soup.find("meta", attrs={"property": name})
+            or soup.find("meta", attrs={"name": name})
+            or soup.find("meta", attrs={"itemprop": name})
+        )
+        if isinstance(tag, Tag) and tag.get("content", "").strip():
+            return tag["content"].strip()
+    return ""
+
+
+def _clean(text: str) -> str:
+    return re.sub(r"[ \t\u00a0\u3000]+", " ", text).strip()
+
+
+def _is_boilerplate(tag: Tag) -> bool:
+    if tag.attrs is None:
+        return False
+    marker = " ".join([" ".join(tag.get("class") or []), tag.get("id") or ""])
+    return bool(marker.strip()) and bool(_BOILERPLATE.search(marker))
+
+
+def _title(soup: BeautifulSoup) -> str:
+    page_title = _clean(soup.title.get_text()) if soup.title else ""
+    candidates = [_clean(h.get_text()) for h in soup.find_all("h1")]
+    candidates = [c for c in candidates if 4 <= len(c) <= 120]
+    og_title = _meta(soup, "og:title", "twitter:title")
+    for heading in candidates:
+        if heading in page_title or heading in og_title:
+            return heading
+    if og_title:
+        return og_title
+    if candidates:
+        return candidates[0]
+    parts = [p for p in _TITLE_SEPARATORS.split(page_title) if p]
+    return max(parts[:2], key=len) if parts else ""
+
+
+def _text_score(tag: Tag) -> float:
+    """How much article-like prose a container holds: paragraph text minus link text."""
+    text_len = sum(len(p.get_text(strip=True)) for p in tag.find_all("p", recursive=False))
+    if text_len == 0:
+        return 0.0
+    link_len = sum(len(a.get_text(strip=True)) for a in tag.find_all("a"))
+    punctuation = len(re.findall(r"[，。！？；、]", tag.get_text()))
+    return text_len + 10 * punctuation - 2 * link_len
+
+
+def _main_container(body: Tag) -> Tag:
+    best, best_score = body, 0.0
+    for tag in body.find_all(["div", "article", "section", "td", "main"]):
+        score = _text_score(tag)
+        if score > best_score:
+            best, best_score = tag, score
+    return best
+
+
+def _paragraphs(container: Tag) -> list[str]:
+    lines: list[str] = []
+    blocks = container.find_all(_BLOCK_TAGS)
+    if not blocks:
+        return [line for line in (_clean(s) for s in container.get_text("\n").split("\n")) if line]
+    for block in blocks:
+        if block.find(_BLOCK_TAGS):  # its inner blocks are visited on their own
+            continue
+        line = _clean(block.get_text(" "))
+        if line and not _EDITOR_LINE.match(line):
+            lines.append(line)
+    return lines
+
+
+def extract(html: str) -> ExtractedPage:
+    """Title, main text (one paragraph a line) and metadata of a web page."""
+    soup = BeautifulSoup(html, "lxml")
+    title = _title(soup)
+    url = ""
+    canonical = soup.find("link", rel="canonical")
+    if isinstance(canonical, Tag) and canonical.get("href"):
+        url = canonical["href"].strip()
+    url = url or _meta(soup, "og:url")
+    date = parse_date(
+        _meta(
+            soup,
+            "article:published_time",
+            "pubdate",
+            "publishdate",
+            "PubDate",
+            "publish_time",
+            "datePublished",
+            "og:release_date",
+        )
+    )
+    author = _meta(soup, "author", "article:author", "byline")
+    category = _meta(soup, "article:section", "category")
+
+    for tag in soup.find_all(_DROP_TAGS):
+        tag.decompose()
+    for tag in soup.find_all(True):
+        if tag.decomposed:
+            continue
+        if tag.name not in ("body", "html", "article", "main") and _is_boilerplate(tag):
+            tag.decompose()
+    body = soup.body or soup
+    page_text = body.get_text("\n")
+    lines = _paragraphs(_main_container(body))
+    text = "\n".join(line for line in lines if line != title)
+
+    if date is None and (match := DATE_IN_TEXT.search(page_text)):
+        date = parse_date(match.group(0))
+    if not author and (match := _AUTHOR.search(page_text)):
+        author = match.group(1).strip()
+    source = _meta(soup, "og:site_name", "source")
+    if match := _SOURCE.search(page_text):
+        source = match.group(1).strip()
+    return ExtractedPage(
+        title=title,
+        text=text,
+        date=date,
+        author=author,
+        source=source,
+        url=url,
+        category=category,
+    )
+
+
+def read_html(data: bytes) -> ExtractedPage:
+    """Decode a page's bytes (declared charset, else detected) and extract its article."""
+    text, _ = decode(data, declared_html_charset(data))
+    return extract(text)

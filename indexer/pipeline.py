@@ -1,0 +1,84 @@
+"""An indexing run: find files, read articles, write them into the index, summarise."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from search.index import IndexWriterSession, open_or_create_index
+
+from .progress import Progress
+from .readers import find_files, read_file
+
+
+@dataclass
+class Failure:
+    path: str
+    reason: str
+
+
+@dataclass
+class IndexSummary:
+    """What a run did, for the closing summary and for `--strict`."""
+
+    files: int = 0
+    added: int = 0
+    updated: int = 0
+    failures: list[Failure] = field(default_factory=list)
+    seconds: float = 0.0
+    interrupted: bool = False
+
+    @property
+    def indexed(self) -> int:
+        return self.added + self.updated
+
+    def lines(self) -> list[str]:
+        out = [
+            f"完成 done: 文件 files {self.files}, 新增 added {self.added}, "
+            f"更新 updated {self.updated}, 失败 failed {len(self.failures)}, "
+            f"用时 {self.seconds:.1f} s"
+            + (f" ({self.indexed / self.seconds:,.0f} articles/s)" if self.seconds > 0 else "")
+        ]
+        if self.interrupted:
+            out.append("已中断：已提交完成的部分 (interrupted: what was finished is committed)")
+        out += [f"  跳过 skipped {f.path}: {f.reason}" for f in self.failures]
+        return out
+
+
+def index_paths(
+    paths: list[Path],
+    index_dir: Path,
+    progress: Progress | None = None,
+    commit_every: int | None = None,
+) -> IndexSummary:
+    """Index every supported file under `paths` into the index at `index_dir`."""
+    started = time.monotonic()
+    summary = IndexSummary()
+    files = list(find_files(paths))
+    sizes = {f: f.stat().st_size if f.exists() else 0 for f in files}
+    progress = progress or Progress(len(files), sum(sizes.values()))
+    index = open_or_create_index(index_dir)
+    with index.reader() as reader:
+        known_ids = set(reader.field_terms("id")) if "id" in reader.indexed_field_names() else set()
+
+    try:
+        with IndexWriterSession(index, commit_every=commit_every) as session:
+            for path in files:
+                result = read_file(path)
+                summary.files += 1
+                summary.failures += [Failure(str(path), e) for e in result.errors]
+                for article in result.articles:
+                    session.update(article)
+                    if article.id in known_ids:
+                        summary.updated += 1
+                    else:
+                        summary.added += 1
+                        known_ids.add(article.id)
+                    progress.article_done()
+                progress.file_done(sizes[path])
+    except KeyboardInterrupt:
+        summary.interrupted = True
+    progress.finish()
+    summary.seconds = time.monotonic() - started
+    return summary

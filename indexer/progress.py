@@ -1,0 +1,72 @@
+"""Progress of a long indexing run: a bar on a terminal, periodic plain lines elsewhere."""
+
+from __future__ import annotations
+
+import sys
+import time
+from typing import TextIO
+
+
+def _duration(seconds: float) -> str:
+    seconds = int(seconds)
+    return f"{seconds // 60}:{seconds % 60:02d}"
+
+
+class Progress:
+    """Counts files and articles against the total bytes to read, and shows the rate."""
+
+    def __init__(
+        self,
+        total_files: int,
+        total_bytes: int,
+        stream: TextIO | None = None,
+        interval: float | None = None,
+    ):
+        self.stream = stream or sys.stderr
+        self.tty = self.stream.isatty()
+        self.interval = interval if interval is not None else (0.2 if self.tty else 5.0)
+        self.total_files = total_files
+        self.total_bytes = max(total_bytes, 1)
+        self.files = 0
+        self.articles = 0
+        self.bytes_done = 0
+        self.started = time.monotonic()
+        self._last_shown = self.started
+
+    def article_done(self, n: int = 1) -> None:
+        self.articles += n
+        self._maybe_show()
+
+    def file_done(self, size: int) -> None:
+        self.files += 1
+        self.bytes_done += size
+        self._maybe_show()
+
+    def line(self) -> str:
+        elapsed = max(time.monotonic() - self.started, 1e-6)
+        fraction = min(self.bytes_done / self.total_bytes, 1.0)
+        rate = self.articles / elapsed
+        eta = elapsed / fraction - elapsed if fraction > 0 else 0.0
+        bar = ("#" * int(fraction * 24)).ljust(24, "-")
+        return (
+            f"[{bar}] {fraction:4.0%}  文件 files {self.files}/{self.total_files}  "
+            f"文章 articles {self.articles}  {rate:,.0f}/s  "
+            f"用时 {_duration(elapsed)}  剩余 ETA {_duration(eta)}"
+        )
+
+    def _maybe_show(self, force: bool = False) -> None:
+        now = time.monotonic()
+        if not force and now - self._last_shown < self.interval:
+            return
+        self._last_shown = now
+        if self.tty:
+            self.stream.write("\r" + self.line())
+        else:
+            self.stream.write(self.line() + "\n")
+        self.stream.flush()
+
+    def finish(self) -> None:
+        self._maybe_show(force=True)
+        if self.tty:
+            self.stream.write("\n")
+            self.stream.flush()

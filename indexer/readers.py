@@ -1,0 +1,164 @@
+"""Reading article files: JSON Lines, HTML pages and plain text, found by walking folders."""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from search.config import INDEXING
+from search.dates import parse_date
+from search.documents import Article
+
+from .encoding import decode
+from .html import read_html
+
+JSONL_SUFFIXES = (".jsonl", ".jsonl.gz")
+HTML_SUFFIXES = (".html", ".htm", ".shtml")
+TEXT_SUFFIXES = (".txt", ".md")
+SUPPORTED_SUFFIXES = JSONL_SUFFIXES + HTML_SUFFIXES + TEXT_SUFFIXES
+
+
+class ReadError(Exception):
+    """A file (or a line of one) that cannot become an article; the message says why."""
+
+
+@dataclass
+class FileResult:
+    """What one file yielded: its articles, and the problems met reading it."""
+
+    path: Path
+    articles: list[Article] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+
+def is_supported(path: Path) -> bool:
+    return path.name.lower().endswith(SUPPORTED_SUFFIXES)
+
+
+def find_files(paths: list[Path]) -> Iterator[Path]:
+    """Every supported file under the given files and folders, in a stable order."""
+    for path in paths:
+        if path.is_dir():
+            for child in sorted(path.rglob("*")):
+                if child.is_file() and is_supported(child) and not child.name.startswith("."):
+                    yield child
+        else:
+            yield path
+
+
+def file_id(path: Path) -> str:
+    """A stable id for a one-article file, from its absolute path."""
+    return "f" + hashlib.sha1(str(path.resolve()).encode("utf-8")).hexdigest()[:16]
+
+
+def _require_text(value: object, what: str) -> str:
+    if value is None:
+        return ""
+    if not isinstance(value, str | int | float):
+        raise ReadError(f"{what} 不是文本 ({what} is not a string)")
+    return str(value).strip()
+
+
+def article_from_record(record: object, path: Path) -> Article:
+    """An Article from one JSON object, or ReadError saying what is wrong with it."""
+    if not isinstance(record, dict):
+        raise ReadError("不是 JSON 对象 (not a JSON object)")
+    doc_id = _require_text(record.get("id"), "id")
+    title = _require_text(record.get("title"), "title")
+    text = _require_text(record.get("text") or record.get("content"), "text")
+    if not doc_id:
+        raise ReadError("缺少 id (missing id)")
+    if not title and not text:
+        raise ReadError("标题和正文都为空 (empty title and text)")
+    return Article(
+        id=doc_id,
+        title=title,
+        text=text,
+        url=_require_text(record.get("url"), "url"),
+        date=parse_date(_require_text(record.get("date") or record.get("publish_time"), "date")),
+        author=_require_text(record.get("author"), "author"),
+        source=_require_text(record.get("source"), "source"),
+        category=_require_text(record.get("category"), "category"),
+        path=str(path),
+    )
+
+
+def read_jsonl(path: Path) -> FileResult:
+    """One article per line; a bad line is reported and the rest of the file still read."""
+    result = FileResult(path)
+    opener = gzip.open if path.name.lower().endswith(".gz") else open
+    with opener(path, "rb") as stream:
+        for number, raw in enumerate(stream, start=1):
+            if not raw.strip():
+                continue
+            try:
+                record = json.loads(raw.decode("utf-8"))
+                result.articles.append(article_from_record(record, path))
+            except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+                result.errors.append(f"第 {number} 行不是有效的 JSON (line {number}: {exc})")
+            except ReadError as exc:
+                result.errors.append(f"第 {number} 行 (line {number}): {exc}")
+    if not result.articles and not result.errors:
+        result.errors.append("文件为空 (empty file)")
+    return result
+
+
+def read_html_file(path: Path) -> FileResult:
+    page = read_html(path.read_bytes())
+    if not page.text.strip():
+        raise ReadError("页面中没有找到正文 (no article text found in the page)")
+    article = Article(
+        id=file_id(path),
+        title=page.title or path.stem,
+        text=page.text,
+        url=page.url,
+        date=page.date,
+        author=page.author,
+        source=page.source,
+        category=page.category,
+        path=str(path),
+    )
+    return FileResult(path, [article])
+
+
+def read_text_file(path: Path) -> FileResult:
+    """Plain text: the first non-empty line is the title, the rest the text."""
+    text, _ = decode(path.read_bytes())
+    if "\x00" in text:
+        raise ReadError("二进制文件，不是文本 (binary file, not text)")
+    lines = [line.strip() for line in text.splitlines()]
+    lines = [line for line in lines if line]
+    if not lines:
+        raise ReadError("文件为空 (empty file)")
+    title = lines[0].lstrip("#").strip()
+    article = Article(id=file_id(path), title=title, text="\n".join(lines[1:]), path=str(path))
+    return FileResult(path, [article])
+
+
+def read_file(path: Path) -> FileResult:
+    """Read any supported file; every problem ends up in `errors`, never as an exception."""
+    name = path.name.lower()
+    try:
+        size = path.stat().st_size
+        if size > INDEXING.max_file_bytes:
+            raise ReadError(
+                f"文件过大：{size} 字节 (file too large: {size} bytes, "
+                f"limit {INDEXING.max_file_bytes})"
+            )
+        if name.endswith(JSONL_SUFFIXES):
+            return read_jsonl(path)
+        if name.endswith(HTML_SUFFIXES):
+            return read_html_file(path)
+        if name.endswith(TEXT_SUFFIXES):
+            return read_text_file(path)
+        raise ReadError(f"不支持的文件类型 (unsupported file type: {path.suffix or path.name})")
+    except ReadError as exc:
+        return FileResult(path, errors=[str(exc)])
+    except (OSError, EOFError, gzip.BadGzipFile) as exc:
+        return FileResult(path, errors=[f"无法读取文件 (cannot read file: {exc})"])
+    except Exception as exc:  # a parser crash on hostile input must not stop the run
+        return FileResult(path, errors=[f"解析失败 (failed to parse: {type(exc).__name__}: {exc})"])

@@ -1,0 +1,137 @@
+"""The Chinese analysis chain: fold characters, segment with jieba, number the words.
+
+Index mode emits every word at consecutive positions (0, 1, 2 …) and, at the same position as
+its word, each search-mode sub-word jieba finds inside it (北京大学 → 北京, 大学), so that a
+sub-word query finds the article and quoted phrases still line up. Query mode emits the words of
+jieba's precise mode only, so a query for 马克思 stays one term.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import NamedTuple
+
+from whoosh.analysis import Token, Tokenizer
+
+from .normalize import fold, fold_for_segmentation, lower
+from .segment import get_segmenter
+
+INDEX = "index"
+QUERY = "query"
+
+# A searchable piece of a token: a run of letters or digits (underscore is punctuation here).
+_WORD_PIECE = re.compile(r"[^\W_]+")
+
+
+class Term(NamedTuple):
+    """A term of analysed text: folded form, word position and offsets into the original."""
+
+    text: str
+    pos: int
+    start: int
+    end: int
+    subword: bool = False
+
+
+def _whole_word_flags(tokens: list[tuple[str, int, int]]) -> list[bool]:
+    """Which search-mode tokens are whole words (they tile the text) and which are sub-words.
+
+    jieba yields a word's sub-words just before the word itself, so scanning backwards, a token
+    that ends at or before the start of the last whole word is the next whole word.
+    """
+    flags = [False] * len(tokens)
+    boundary = None
+    for i in range(len(tokens) - 1, -1, -1):
+        _, start, end = tokens[i]
+        if boundary is None or end <= boundary:
+            flags[i] = True
+            boundary = start
+    return flags
+
+
+def _segment(text: str, search: bool) -> list[tuple[str, int, int]]:
+    """Segment each run of letters and digits on its own, offsets into the whole text.
+
+    The analysis, not the segmenter, decides that punctuation ends a word: jieba and rjieba
+    draw their blocks differently around `-` and `.`, and would otherwise disagree.
+    """
+    segmenter = get_segmenter()
+    tokens: list[tuple[str, int, int]] = []
+    for block in _WORD_PIECE.finditer(text):
+        offset = block.start()
+        tokens.extend(
+            (word, start + offset, end + offset)
+            for word, start, end in segmenter.tokenize(block.group(), search=search)
+        )
+    return tokens
+
+
+def analyze(text: str, mode: str = QUERY) -> list[Term]:
+    """Analyse `text` into terms; `mode` is INDEX (words and sub-words) or QUERY (words)."""
+    index_mode = mode == INDEX
+    tokens = _segment(fold_for_segmentation(text), search=index_mode)
+    whole = _whole_word_flags(tokens) if index_mode else [True] * len(tokens)
+    terms: list[Term] = []
+    pos = 0
+    subwords: list[tuple[str, int, int]] = []
+    for (word, start, end), is_word in zip(tokens, whole, strict=True):
+        if not is_word:
+            subwords.append((word, start, end))
+            continue
+        if not word.strip():
+            subwords.clear()
+            continue
+        terms.append(Term(lower(word), pos, start, end))
+        terms.extend(Term(lower(sub), pos, s, e, subword=True) for sub, s, e in subwords)
+        subwords.clear()
+        pos += 1
+    return terms
+
+
+def query_words(text: str) -> list[str]:
+    """The words a user's plain text means, in order (precise mode)."""
+    return [term.text for term in analyze(text, QUERY)]
+
+
+class ChineseTokenizer(Tokenizer):
+    """Whoosh tokenizer over `analyze`: positions and character offsets into the original."""
+
+    def __call__(
+        self,
+        value: str,
+        positions: bool = False,
+        chars: bool = False,
+        keeporiginal: bool = False,
+        removestops: bool = True,
+        start_pos: int = 0,
+        start_char: int = 0,
+        tokenize: bool = True,
+        mode: str = "",
+        **kwargs,
+    ):
+        token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        if not tokenize:
+            token.original = token.text = fold(value)
+            token.boost = 1.0
+            if positions:
+                token.pos = start_pos
+            if chars:
+                token.startchar, token.endchar = start_char, start_char + len(value)
+            yield token
+            return
+        for term in analyze(value, INDEX if mode == INDEX else QUERY):
+            token.text = term.text
+            token.boost = 1.0
+            token.stopped = False
+            if keeporiginal:
+                token.original = value[term.start : term.end]
+            if positions:
+                token.pos = start_pos + term.pos
+            if chars:
+                token.startchar = start_char + term.start
+                token.endchar = start_char + term.end
+            yield token
+
+
+def chinese_analyzer() -> ChineseTokenizer:
+    return ChineseTokenizer()

@@ -1,0 +1,50 @@
+"""All tunable settings in one place, with defaults that work out of the box."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+DEFAULT_INDEX_DIR = "index"
+
+
+def default_index_dir() -> Path:
+    """The index folder: `$ZHSEARCH_INDEX`, else `./index`."""
+    return Path(os.environ.get("ZHSEARCH_INDEX", DEFAULT_INDEX_DIR))
+
+
+@dataclass(frozen=True)
+class RankingConfig:
+    """How a query is scored: BM25F parameters and field weights."""
+
+    bm25_b: float = 0.75
+    bm25_k1: float = 1.2
+    field_boosts: dict[str, float] = field(default_factory=lambda: {"title": 2.0, "text": 1.0})
+    # Coordination bonus of a loosened query: articles with more of the words rank higher.
+    coord_scale: float = 0.9
+
+
+@dataclass(frozen=True)
+class SearchLimits:
+    """Bounds that keep every query cheap, whatever the user typed."""
+
+    max_query_chars: int = 500
+    default_page_size: int = 10
+    max_page_size: int = 100
+    max_page: int = 100
+    snippet_chars: int = 160
+
+
+@dataclass(frozen=True)
+class IndexingConfig:
+    """How documents are written: memory and commit sizes, file limits."""
+
+    writer_memory_mb: int = 256
+    commit_every: int = 2000
+    max_file_bytes: int = 50 * 1024 * 1024
+
+
+RANKING = RankingConfig()
+LIMITS = SearchLimits()
+INDEXING = IndexingConfig()

@@ -1,0 +1,76 @@
+"""The data that flows through zhsearch: articles going in, hits coming out."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timedelta, timezone
+
+CHINA_TZ = timezone(timedelta(hours=8))
+
+
+@dataclass
+class Article:
+    """One article as the indexer hands it to the index."""
+
+    id: str
+    title: str
+    text: str
+    url: str = ""
+    date: datetime | None = None
+    author: str = ""
+    source: str = ""
+    category: str = ""
+    path: str = ""  # the file it came from, for incremental indexing
+
+
+@dataclass
+class Hit:
+    """One ranked result, with HTML-escaped, `<mark>`-highlighted title and snippet."""
+
+    id: str
+    title: str
+    url: str
+    date: str | None
+    score: float
+    title_html: str
+    snippet_html: str
+    author: str = ""
+    source: str = ""
+    category: str = ""
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass
+class SearchResults:
+    """A page of results for one query."""
+
+    query: str
+    total: int
+    page: int
+    size: int
+    took_ms: float
+    hits: list[Hit] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        return {
+            "query": self.query,
+            "total": self.total,
+            "page": self.page,
+            "size": self.size,
+            "took_ms": round(self.took_ms, 2),
+            "hits": [hit.to_dict() for hit in self.hits],
+        }
+
+
+def to_china_time(value: datetime) -> datetime:
+    """A datetime in China Standard Time, +08:00 assumed where no zone is given."""
+    if value.tzinfo is None:
+        return value.replace(tzinfo=CHINA_TZ)
+    return value.astimezone(CHINA_TZ)
+
+
+def format_date(value: datetime | None) -> str | None:
+    """ISO 8601 with the +08:00 zone, or None."""
+    return to_china_time(value).isoformat() if value else None

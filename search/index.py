@@ -1,0 +1,130 @@
+"""The on-disk Whoosh index: opening it, and writing articles into it in committed batches."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+
+from whoosh import index as whoosh_index
+from whoosh.index import Index, LockError
+from whoosh.writing import IndexWriter
+
+from .config import INDEXING
+from .documents import Article, to_china_time
+from .schema import build_schema
+
+
+class IndexProblem(Exception):
+    """Base of the errors about the index itself that a user can act on."""
+
+
+class IndexNotFound(IndexProblem):
+    pass
+
+
+class IndexLocked(IndexProblem):
+    pass
+
+
+def index_exists(index_dir: Path) -> bool:
+    return Path(index_dir).is_dir() and whoosh_index.exists_in(str(index_dir))
+
+
+def open_index(index_dir: Path) -> Index:
+    """Open an existing index, or say clearly that there is none."""
+    if not index_exists(index_dir):
+        raise IndexNotFound(
+            f"索引不存在：{index_dir}（请先运行 zhsearch index）"
+            f" (no index at {index_dir}; run `zhsearch index` first)"
+        )
+    return whoosh_index.open_dir(str(index_dir))
+
+
+def open_or_create_index(index_dir: Path) -> Index:
+    index_dir = Path(index_dir)
+    if index_exists(index_dir):
+        return whoosh_index.open_dir(str(index_dir))
+    index_dir.mkdir(parents=True, exist_ok=True)
+    return whoosh_index.create_in(str(index_dir), build_schema())
+
+
+def article_fields(article: Article) -> dict:
+    """The Whoosh field values of an article."""
+    fields = {
+        "id": article.id,
+        "title": article.title,
+        "text": article.text,
+        "url": article.url,
+        "author": article.author,
+        "source": article.source,
+        "category": article.category,
+        "path": article.path,
+    }
+    if article.date is not None:
+        # Stored as China Standard Time without the zone: Whoosh sorts naive datetimes.
+        fields["date"] = to_china_time(article.date).replace(tzinfo=None)
+    return {k: v for k, v in fields.items() if v not in ("", None)}
+
+
+class IndexWriterSession:
+    """Writes articles and deletions, committing every `commit_every` changes.
+
+    Use as a context manager: leaving normally commits what is pending, leaving through an
+    exception (Ctrl-C included) still commits the articles already handed over, so a crash
+    loses at most the current batch and never corrupts what was committed.
+    """
+
+    def __init__(self, index: Index, commit_every: int | None = None, timeout: float = 10.0):
+        self.index = index
+        self.commit_every = commit_every or INDEXING.commit_every
+        self.timeout = timeout
+        self._writer: IndexWriter | None = None
+        self._pending = 0
+
+    def _open_writer(self) -> IndexWriter:
+        if self._writer is None:
+            try:
+                self._writer = self.index.writer(
+                    limitmb=INDEXING.writer_memory_mb, timeout=self.timeout, delay=0.25
+                )
+            except LockError as exc:
+                raise IndexLocked(
+                    "另一个索引进程正在写入该索引，请稍后再试"
+                    " (another indexing run holds the index lock; try again when it finishes)"
+                ) from exc
+        return self._writer
+
+    def update(self, article: Article) -> None:
+        """Add the article, replacing any article with the same id."""
+        self._open_writer().update_document(**article_fields(article))
+        self._count_change()
+
+    def delete(self, ids: Iterable[str]) -> int:
+        """Delete articles by id; returns how many were deleted."""
+        writer = self._open_writer()
+        deleted = sum(writer.delete_by_term("id", doc_id) for doc_id in ids)
+        self._count_change(deleted)
+        return deleted
+
+    def _count_change(self, n: int = 1) -> None:
+        self._pending += n
+        if self._pending >= self.commit_every:
+            self.commit()
+
+    def commit(self) -> None:
+        if self._writer is not None:
+            self._writer.commit()
+            self._writer = None
+            self._pending = 0
+
+    def cancel(self) -> None:
+        if self._writer is not None:
+            self._writer.cancel()
+            self._writer = None
+            self._pending = 0
+
+    def __enter__(self) -> IndexWriterSession:
+        return self
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        self.commit()

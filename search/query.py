@@ -1,0 +1,325 @@
+"""The query language: plain words, "quoted phrases", AND / OR / NOT, -word, (groups), field:word.
+
+`parse` turns the user's string into a small tree (or a `QueryError` a user can read);
+`to_whoosh` turns the tree into a Whoosh query. Plain words side by side form a *soft*
+conjunction: in strict form every word is required, in loose form any word will do, so the
+ranker can put articles with all the words first without a long question coming back empty.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from whoosh import query as wq
+
+from .analysis import query_words
+from .config import LIMITS, RANKING
+from .schema import KEYWORD_FIELDS, QUERY_FIELDS, SEARCH_FIELDS
+from .stopwords import content_words
+
+
+class QueryError(ValueError):
+    """A query the user must fix; the message says what is wrong, in Chinese and English."""
+
+
+# ---------------------------------------------------------------- syntax tree
+
+
+@dataclass(frozen=True)
+class Words:
+    text: str
+    field: str | None = None
+
+
+@dataclass(frozen=True)
+class Phrase:
+    text: str
+    field: str | None = None
+
+
+@dataclass(frozen=True)
+class And:
+    children: tuple
+    soft: bool = False  # plain juxtaposition rather than an explicit AND
+
+
+@dataclass(frozen=True)
+class Or:
+    children: tuple
+
+
+@dataclass(frozen=True)
+class Not:
+    child: object
+
+
+Node = Words | Phrase | And | Or | Not
+
+# ---------------------------------------------------------------- tokens
+
+_QUOTES = {'"': '"', "“": "”"}
+_OPERATORS = {"AND": "AND", "OR": "OR", "NOT": "NOT", "&&": "AND", "||": "OR"}
+_CONTROL_CHARS = re.compile(r"[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
+_FIELD_PREFIX = re.compile(r"([A-Za-z]+|标题|正文|作者|来源|分类)[:：]")
+_CHUNK_END = re.compile(r"[\s()\"“]")
+
+
+@dataclass(frozen=True)
+class _Tok:
+    kind: str  # WORD, PHRASE, LPAREN, RPAREN, AND, OR, NOT, MINUS
+    text: str = ""
+    field: str | None = None
+
+
+def _read_phrase(text: str, i: int) -> tuple[str, int]:
+    """The phrase opening at text[i], and the index after its closing quote."""
+    close = _QUOTES[text[i]]
+    end = text.find(close, i + 1)
+    if close == "”" and end < 0:
+        end = text.find('"', i + 1)
+    if end < 0:
+        raise QueryError("查询语法错误：引号不成对 (unbalanced quote)")
+    return text[i + 1 : end], end + 1
+
+
+def _tokens(text: str) -> Iterator[_Tok]:
+    i, n = 0, len(text)
+    while i < n:
+        ch = text[i]
+        if ch.isspace():
+            i += 1
+            continue
+        if ch in "()":
+            yield _Tok("LPAREN" if ch == "(" else "RPAREN")
+            i += 1
+            continue
+        if ch in _QUOTES:
+            phrase, i = _read_phrase(text, i)
+            yield _Tok("PHRASE", phrase)
+            continue
+        if ch == "-" and i + 1 < n and not text[i + 1].isspace() and text[i + 1] != "-":
+            yield _Tok("MINUS")
+            i += 1
+            continue
+        field = None
+        prefix = _FIELD_PREFIX.match(text, i)
+        if prefix and prefix.group(1).lower() in QUERY_FIELDS:
+            field = QUERY_FIELDS[prefix.group(1).lower()]
+            i = prefix.end()
+            if i < n and text[i] in _QUOTES:
+                phrase, i = _read_phrase(text, i)
+                yield _Tok("PHRASE", phrase, field)
+                continue
+        end = _CHUNK_END.search(text, i)
+        stop = end.start() if end else n
+        chunk = text[i:stop]
+        i = stop
+        if not chunk:
+            continue
+        if field is None and chunk in _OPERATORS:
+            yield _Tok(_OPERATORS[chunk])
+        else:
+            yield _Tok("WORD", chunk, field)
+
+
+# ---------------------------------------------------------------- parser
+
+
+class _Parser:
+    def __init__(self, tokens: list[_Tok]):
+        self.tokens = tokens
+        self.i = 0
+
+    def peek(self) -> _Tok | None:
+        return self.tokens[self.i] if self.i < len(self.tokens) else None
+
+    def take(self) -> _Tok:
+        tok = self.tokens[self.i]
+        self.i += 1
+        return tok
+
+    def parse(self) -> Node | None:
+        node = self.or_expr()
+        if self.peek() is not None:
+            raise QueryError("查询语法错误：多余的右括号 (unbalanced parenthesis)")
+        return node
+
+    def or_expr(self) -> Node | None:
+        children = [self.and_expr()]
+        while (tok := self.peek()) and tok.kind == "OR":
+            self.take()
+            children.append(self.and_expr())
+        children = [c for c in children if c is not None]
+        if not children:
+            return None
+        return children[0] if len(children) == 1 else Or(tuple(children))
+
+    def and_expr(self) -> Node | None:
+        # Explicit ANDs bind groups of juxtaposed words: `a b AND c` is (a b) AND c.
+        groups: list[list[Node]] = [[]]
+        while (tok := self.peek()) and tok.kind not in ("OR", "RPAREN"):
+            if tok.kind == "AND":
+                self.take()
+                groups.append([])
+                continue
+            node = self.unary()
+            if node is not None:
+                groups[-1].append(node)
+        groups = [_merge_plain_words(g) for g in groups]
+        parts = [g[0] if len(g) == 1 else And(tuple(g), soft=True) for g in groups if g]
+        if not parts:
+            return None
+        return parts[0] if len(parts) == 1 else And(tuple(parts))
+
+    def unary(self) -> Node | None:
+        tok = self.take()
+        if tok.kind in ("NOT", "MINUS"):
+            if self.peek() is None or self.peek().kind in ("OR", "AND", "RPAREN"):
+                raise QueryError("查询语法错误：NOT 后面缺少词语 (NOT needs a word after it)")
+            child = self.unary()
+            return Not(child) if child is not None else None
+        if tok.kind == "LPAREN":
+            node = self.or_expr()
+            if (close := self.peek()) is None or close.kind != "RPAREN":
+                raise QueryError("查询语法错误：括号不成对 (unbalanced parenthesis)")
+            self.take()
+            return node
+        if tok.kind == "RPAREN":
+            raise QueryError("查询语法错误：多余的右括号 (unbalanced parenthesis)")
+        if tok.kind == "PHRASE":
+            return Phrase(tok.text, tok.field) if tok.text.strip() else None
+        return Words(tok.text, tok.field)
+
+
+def _merge_plain_words(nodes: list[Node]) -> list[Node]:
+    """Join side-by-side plain words into one group, so stopwords are judged across them."""
+    merged: list[Node] = []
+    for node in nodes:
+        if (
+            isinstance(node, Words)
+            and node.field is None
+            and merged
+            and isinstance(merged[-1], Words)
+            and merged[-1].field is None
+        ):
+            merged[-1] = Words(f"{merged[-1].text} {node.text}")
+        else:
+            merged.append(node)
+    return merged
+
+
+def parse(text: str) -> Node:
+    """The syntax tree of a user's query; raises QueryError for what cannot be searched."""
+    if len(text) > LIMITS.max_query_chars:
+        raise QueryError(
+            f"查询过长：最多 {LIMITS.max_query_chars} 个字符 "
+            f"(query too long: at most {LIMITS.max_query_chars} characters)"
+        )
+    text = _CONTROL_CHARS.sub(" ", text).strip()
+    if not text:
+        raise QueryError("请输入搜索词 (the query is empty)")
+    node = _Parser(list(_tokens(text))).parse()
+    if node is None or not _has_positive_part(node):
+        raise QueryError("查询中没有可以搜索的词语 (the query has no searchable words)")
+    return node
+
+
+# ---------------------------------------------------------------- to Whoosh
+
+
+def _words_of(node: Words | Phrase) -> list[str]:
+    """The terms a word group or phrase searches for; plain words drop stopwords."""
+    if node.field in KEYWORD_FIELDS:
+        return [node.text.strip()] if node.text.strip() else []
+    words = query_words(node.text)
+    return words if isinstance(node, Phrase) else content_words(words)
+
+
+def _term(field: str, word: str) -> wq.Query:
+    return wq.Term(field, word, boost=RANKING.field_boosts.get(field, 1.0))
+
+
+def _fields(node: Words | Phrase) -> tuple[str, ...]:
+    return (node.field,) if node.field else SEARCH_FIELDS
+
+
+def _any_field(queries: list[wq.Query]) -> wq.Query:
+    return queries[0] if len(queries) == 1 else wq.Or(queries)
+
+
+def _word_query(node: Words | Phrase, word: str) -> wq.Query:
+    return _any_field([_term(f, word) for f in _fields(node)])
+
+
+def _combine(parts: list[wq.Query], strict: bool) -> wq.Query:
+    """All parts (strict) or any of them, more being better (loose), minus negated parts."""
+    positive = [p for p in parts if not isinstance(p, wq.Not)]
+    negative = [p.query for p in parts if isinstance(p, wq.Not)]
+    if not positive:
+        combined: wq.Query = wq.Every()
+    elif len(positive) == 1:
+        combined = positive[0]
+    elif strict:
+        combined = wq.And(positive)
+    else:
+        combined = wq.Or(positive, scale=RANKING.coord_scale)
+    if negative:
+        combined = wq.AndNot(combined, _any_field(negative))
+    return combined
+
+
+def to_whoosh(node: Node, strict: bool = True) -> wq.Query | None:
+    """The Whoosh query for `node`; `strict=False` loosens plain-word conjunctions to OR."""
+    if isinstance(node, Words):
+        words = _words_of(node)
+        parts = [_word_query(node, w) for w in words]
+        if not parts:
+            return None
+        return _combine(parts, strict) if len(parts) > 1 else parts[0]
+    if isinstance(node, Phrase):
+        words = _words_of(node)
+        if len(words) <= 1 or node.field in KEYWORD_FIELDS:
+            return _word_query(node, words[0]) if words else None
+        return _any_field(
+            [wq.Phrase(f, words, boost=RANKING.field_boosts.get(f, 1.0)) for f in _fields(node)]
+        )
+    if isinstance(node, Not):
+        inner = to_whoosh(node.child, strict=True)
+        return wq.Not(inner) if inner is not None else None
+    children = [q for c in node.children if (q := to_whoosh(c, strict)) is not None]
+    if not children:
+        return None
+    if isinstance(node, Or):
+        kept = [c for c in children if not isinstance(c, wq.Not)]
+        return _any_field(kept) if kept else None
+    return _combine(children, strict=strict or not node.soft)
+
+
+def has_soft_conjunction(node: Node) -> bool:
+    """Whether loosening the query could find more than its strict form."""
+    if isinstance(node, Words):
+        return len(_words_of(node)) > 1
+    if isinstance(node, And) and node.soft:
+        return True
+    if isinstance(node, And | Or):
+        return any(has_soft_conjunction(c) for c in node.children)
+    return False
+
+
+def _has_positive_part(node: Node) -> bool:
+    if isinstance(node, Words | Phrase):
+        return bool(_words_of(node))
+    if isinstance(node, Not):
+        return False
+    return any(_has_positive_part(c) for c in node.children)
+
+
+def positive_terms(node: Node) -> list[str]:
+    """The words a matching article is looked for with (not negated): for highlighting."""
+    if isinstance(node, Words | Phrase):
+        return [] if node.field in KEYWORD_FIELDS else _words_of(node)
+    if isinstance(node, Not):
+        return []
+    return [t for c in node.children for t in positive_terms(c)]

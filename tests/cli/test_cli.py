@@ -1,0 +1,156 @@
+import json
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from tests.conftest import CORPUS
+from zhsearch.cli import main
+
+TREC_LINE = re.compile(r"^(\S+) Q0 (\S+) (\d+) (-?\d+\.\d+) zhsearch$")
+
+
+@pytest.fixture(scope="module")
+def cli_index(tmp_path_factory):
+    index_dir = tmp_path_factory.mktemp("cli") / "index"
+    result = CliRunner().invoke(main, ["index", "--index", str(index_dir), str(CORPUS)])
+    assert result.exit_code == 0, result.output
+    assert "added 45" in result.output and "failed 0" in result.output
+    return index_dir
+
+
+def test_search_prints_ranked_titles(cli_index):
+    result = CliRunner().invoke(main, ["search", "--index", str(cli_index), "江豚"])
+    assert result.exit_code == 0
+    assert "长江禁渔第四年" in result.output.splitlines()[1]
+
+
+def test_search_json_prints_the_api_hit_objects(cli_index):
+    result = CliRunner().invoke(
+        main, ["search", "--index", str(cli_index), "--json", "--limit", "2", "东西部协作"]
+    )
+    body = json.loads(result.output)
+    assert len(body["hits"]) == 2 and body["total"] >= 4
+    assert {"id", "title", "url", "date", "score", "title_html", "snippet_html"} <= set(
+        body["hits"][0]
+    )
+
+
+def test_index_folder_defaults_to_the_environment_variable(cli_index, monkeypatch):
+    monkeypatch.setenv("ZHSEARCH_INDEX", str(cli_index))
+    result = CliRunner().invoke(main, ["search", "江豚"])
+    assert result.exit_code == 0 and "长江禁渔" in result.output
+
+
+def test_search_errors_are_messages_not_tracebacks(cli_index, tmp_path):
+    bad_query = CliRunner().invoke(main, ["search", "--index", str(cli_index), '"江豚'])
+    assert bad_query.exit_code == 1 and "unbalanced quote" in bad_query.output
+    no_index = CliRunner().invoke(main, ["search", "--index", str(tmp_path / "none"), "江豚"])
+    assert no_index.exit_code == 1 and "zhsearch index" in no_index.output
+    assert "Traceback" not in bad_query.output + no_index.output
+
+
+def test_batch_topics_write_a_valid_trec_run(cli_index, tmp_path):
+    topics = tmp_path / "topics.tsv"
+    topics.write_text('q1\t江豚\nq2\t东西部协作\nq3\t"未闭合\n', encoding="utf-8")
+    run = tmp_path / "run.trec"
+    result = CliRunner().invoke(
+        main,
+        [
+            "search",
+            "--index",
+            str(cli_index),
+            "--topics",
+            str(topics),
+            "--run",
+            str(run),
+            "--limit",
+            "3",
+        ],
+    )
+    assert result.exit_code == 0
+    rows = [TREC_LINE.match(line) for line in run.read_text(encoding="utf-8").splitlines()]
+    assert rows and all(rows)
+    by_query: dict[str, list] = {}
+    for row in rows:
+        by_query.setdefault(row.group(1), []).append(row)
+    assert set(by_query) == {"q1", "q2"}  # q3 is reported, not run
+    assert [int(r.group(3)) for r in by_query["q2"]] == [1, 2, 3]
+    scores = [float(r.group(4)) for r in by_query["q2"]]
+    assert scores == sorted(scores, reverse=True)
+    assert by_query["q1"][0].group(2) == "demo-004"
+
+
+def test_delete_removes_articles_by_id(tmp_path):
+    index_dir = tmp_path / "ix"
+    CliRunner().invoke(main, ["index", "--index", str(index_dir), str(CORPUS / "news-2024.jsonl")])
+    result = CliRunner().invoke(main, ["delete", "--index", str(index_dir), "demo-004", "nope"])
+    assert "deleted 1 / 2" in result.output
+    after = CliRunner().invoke(main, ["search", "--index", str(index_dir), "江豚"])
+    assert "demo-004" not in after.output
+
+
+def test_extract_json_shows_the_article_fields():
+    page = CORPUS / "html" / "gbk-news-0309.html"
+    result = CliRunner().invoke(main, ["extract", "--json", str(page)])
+    fields = json.loads(result.output)
+    assert fields["title"] == "秋粮收购有序进行 农民售粮更便捷"
+    assert fields["publish_time"] == "2024-10-08T08:45:00+08:00"
+    assert "粮款当天就能到账" in fields["text"] and "版权所有" not in fields["text"]
+
+
+def test_missing_path_is_a_clear_error(tmp_path):
+    result = CliRunner().invoke(main, ["index", "--index", str(tmp_path / "ix"), "no/such/dir"])
+    assert result.exit_code != 0 and "no such file or folder" in result.output
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _get(url: str) -> tuple[int, bytes]:
+    try:
+        with urllib.request.urlopen(url, timeout=5) as response:
+            return response.status, response.read()
+    except urllib.error.HTTPError as exc:
+        return exc.code, exc.read()
+
+
+def test_serve_answers_over_real_http_with_waitress(cli_index):
+    port = _free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "zhsearch", "serve", "--index", str(cli_index), "--port", str(port)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        env={**os.environ},
+        cwd=Path(__file__).resolve().parents[2],
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            try:
+                status, _ = _get(base + "/healthz")
+                break
+            except (urllib.error.URLError, ConnectionError):
+                time.sleep(0.1)
+        status, body = _get(base + "/api/search?q=%E6%B1%9F%E8%B1%9A")  # 江豚
+        assert status == 200 and json.loads(body)["hits"][0]["id"] == "demo-004"
+        status, body = _get(base + "/api/search?q=%22")
+        assert status == 400 and json.loads(body)["error"] == "bad_request"
+        status, body = _get(base + "/search?q=%E6%B1%9F%E8%B1%9A")
+        assert status == 200 and "<mark>江豚</mark>".encode() in body
+    finally:
+        server.terminate()
+        output = server.communicate(timeout=10)[0].decode("utf-8", "replace")
+    assert "waitress" in output.lower() or "serving" in output.lower()

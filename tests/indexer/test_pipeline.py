@@ -1,0 +1,52 @@
+import json
+
+from indexer.pipeline import index_paths
+from search.engine import SearchEngine
+
+
+def write_jsonl(path, records):
+    path.write_text(
+        "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), encoding="utf-8"
+    )
+
+
+def test_a_broken_file_is_skipped_with_a_message_and_the_rest_indexed(tmp_path):
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    write_jsonl(
+        docs / "good.jsonl", [{"id": "1", "title": "江豚回来了", "text": "长江里又见江豚。"}]
+    )
+    (docs / "broken.jsonl.gz").write_bytes(b"this is not gzip at all")
+    (docs / "page.html").write_text(
+        "<html><body><div><p>高铁新线开通，山区县城迈入高铁时代，旅客出行更加方便。</p></div></body></html>",
+        encoding="utf-8",
+    )
+    summary = index_paths([docs], tmp_path / "ix")
+    assert summary.added == 2
+    assert [f.path.endswith("broken.jsonl.gz") for f in summary.failures] == [True]
+    assert "broken.jsonl.gz" in "\n".join(summary.lines())
+    engine = SearchEngine(tmp_path / "ix")
+    assert engine.search("江豚").total == 1 and engine.search("高铁").total == 1
+
+
+def test_reindexing_updates_articles_instead_of_duplicating(tmp_path):
+    source = tmp_path / "a.jsonl"
+    write_jsonl(source, [{"id": "1", "title": "旧标题", "text": "正文"}])
+    index_paths([source], tmp_path / "ix")
+    write_jsonl(source, [{"id": "1", "title": "新标题", "text": "正文"}])
+    summary = index_paths([source], tmp_path / "ix")
+    assert (summary.added, summary.updated) == (0, 1)
+    engine = SearchEngine(tmp_path / "ix")
+    assert engine.doc_count() == 1
+    assert engine.search("正文").hits[0].title == "新标题"
+
+
+def test_articles_are_committed_in_bounded_batches(tmp_path):
+    source = tmp_path / "many.jsonl"
+    write_jsonl(source, [{"id": str(i), "title": f"文章{i}", "text": "内容"} for i in range(25)])
+    index_paths([source], tmp_path / "ix", commit_every=10)
+    from search.index import open_index
+
+    # 25 articles in batches of 10: three commits, three segments before any merge
+    assert open_index(tmp_path / "ix").latest_generation() >= 2
+    assert SearchEngine(tmp_path / "ix").doc_count() == 25

@@ -1,0 +1,111 @@
+import gzip
+import json
+
+from indexer.encoding import declared_html_charset, decode
+from indexer.html import extract, read_html
+from indexer.readers import find_files, read_file
+from tests.conftest import CORPUS
+
+PAGE = """<html><head><meta charset="{charset}"><title>秋粮收购有序进行_示例日报</title></head>
+<body><nav class="nav"><a href="/">首页</a><a href="/x">要闻</a></nav>
+<div class="content"><h1>秋粮收购有序进行</h1>
+<p>秋粮上市以来，各地粮库开足马力收购，农民售粮排队时间明显缩短。</p>
+<p>不少粮库推行预约售粮和手机结算，粮款当天就能到账。</p></div>
+<div class="related"><a href="/a">相关阅读：更多新闻</a></div>
+<footer>版权所有 未经授权禁止转载</footer></body></html>"""
+
+
+def test_gbk_page_with_declared_charset_is_decoded(tmp_path):
+    data = PAGE.format(charset="gbk").encode("gbk")
+    assert declared_html_charset(data) == "gb18030"
+    page = read_html(data)
+    assert page.title == "秋粮收购有序进行"
+    assert "粮款当天就能到账" in page.text
+
+
+def test_gbk_page_without_declaration_is_decoded():
+    data = PAGE.replace('<meta charset="{charset}">', "").encode("gb18030")
+    assert "农民售粮" in read_html(data).text
+
+
+def test_utf8_page_declared_as_gbk_is_still_read_as_utf8():
+    data = PAGE.format(charset="gb2312").encode("utf-8")
+    assert "农民售粮" in read_html(data).text
+
+
+def test_bundled_gbk_page_is_really_gbk_and_decodes():
+    data = (CORPUS / "html" / "gbk-news-0309.html").read_bytes()
+    text, encoding = decode(data, declared_html_charset(data))
+    assert encoding == "gb18030" and "秋粮收购" in text
+    try:
+        data.decode("utf-8")
+        raise AssertionError("fixture should not be valid UTF-8")
+    except UnicodeDecodeError:
+        pass
+
+
+def test_extraction_keeps_paragraphs_and_drops_navigation_and_footer():
+    page = extract(PAGE.format(charset="utf-8"))
+    assert page.text.splitlines() == [
+        "秋粮上市以来，各地粮库开足马力收购，农民售粮排队时间明显缩短。",
+        "不少粮库推行预约售粮和手机结算，粮款当天就能到账。",
+    ]
+
+
+def test_jsonl_reader_reports_bad_lines_and_keeps_good_ones(tmp_path):
+    path = tmp_path / "mixed.jsonl"
+    good = {"id": "1", "title": "标题", "text": "正文", "date": "2024-01-02 03:04"}
+    path.write_text(
+        json.dumps(good, ensure_ascii=False)
+        + "\n{not json\n"
+        + '{"title": "没有编号"}\n'
+        + "[1]\n",
+        encoding="utf-8",
+    )
+    result = read_file(path)
+    assert [a.id for a in result.articles] == ["1"]
+    assert result.articles[0].date.isoformat() == "2024-01-02T03:04:00+08:00"
+    assert len(result.errors) == 3
+    assert "line 2" in result.errors[0] and "missing id" in result.errors[1]
+
+
+def test_gzipped_jsonl_is_read(tmp_path):
+    path = tmp_path / "a.jsonl.gz"
+    with gzip.open(path, "wt", encoding="utf-8") as out:
+        out.write(json.dumps({"id": "g", "title": "压缩", "text": "文本"}) + "\n")
+    assert [a.id for a in read_file(path).articles] == ["g"]
+
+
+def test_truncated_gzip_is_reported_not_raised(tmp_path):
+    path = tmp_path / "broken.jsonl.gz"
+    path.write_bytes(gzip.compress(b'{"id": "1", "title": "t", "text": "x"}\n' * 50)[:40])
+    result = read_file(path)
+    assert result.errors and "cannot read" in result.errors[-1]
+
+
+def test_text_file_first_line_is_the_title(tmp_path):
+    path = tmp_path / "note.md"
+    path.write_text("# 社区书屋开放\n\n居民家门口就能读书。\n", encoding="utf-8")
+    article = read_file(path).articles[0]
+    assert (article.title, article.text) == ("社区书屋开放", "居民家门口就能读书。")
+
+
+def test_gbk_text_file_is_decoded(tmp_path):
+    path = tmp_path / "gbk.txt"
+    path.write_bytes("天气预报\n明天有雨。\n".encode("gbk"))
+    assert read_file(path).articles[0].title == "天气预报"
+
+
+def test_page_without_article_text_is_reported(tmp_path):
+    path = tmp_path / "nav.html"
+    path.write_text("<html><body><nav><a href='/'>首页</a></nav></body></html>", encoding="utf-8")
+    result = read_file(path)
+    assert not result.articles and "no article text" in result.errors[0]
+
+
+def test_folders_are_walked_for_supported_files(tmp_path):
+    (tmp_path / "sub").mkdir()
+    for name in ("a.jsonl", "sub/b.html", "sub/c.txt", "d.pdf", ".hidden.txt"):
+        (tmp_path / name).write_text("x", encoding="utf-8")
+    names = sorted(p.name for p in find_files([tmp_path]))
+    assert names == ["a.jsonl", "b.html", "c.txt"]

@@ -1,0 +1,140 @@
+import pytest
+
+from search.documents import Article
+from search.engine import SearchEngine
+from search.query import QueryError
+from tests.conftest import build_index
+
+
+def ids(results):
+    return [hit.id for hit in results.hits]
+
+
+def test_quoted_phrase_matches_only_contiguous_words(tmp_path):
+    engine = SearchEngine(
+        build_index(
+            tmp_path / "ix",
+            [
+                Article("together", "一", "我们研究人工智能的应用。"),
+                Article("apart", "二", "人工种植的树木很多，智能手机也很多。"),
+            ],
+        )
+    )
+    assert ids(engine.search('"人工智能"')) == ["together"]
+    assert set(ids(engine.search("人工 智能"))) == {"together", "apart"}
+
+
+def test_phrase_of_several_words_matches_them_in_order(tmp_path):
+    engine = SearchEngine(
+        build_index(
+            tmp_path / "ix",
+            [
+                Article("ordered", "一", "长江流域的生态保护成效显著。"),
+                Article("reversed", "二", "生态保护要从长江流域做起，流域治理要久久为功。"),
+            ],
+        )
+    )
+    assert ids(engine.search('"流域的生态"')) == ["ordered"]
+    assert set(ids(engine.search("流域的生态"))) == {"ordered", "reversed"}
+
+
+def test_subword_query_finds_the_word_it_is_part_of(sample_engine):
+    # 北京 is a sub-word of 北京大学 in a1's title and text
+    assert "a1" in ids(sample_engine.search("北京"))
+    assert ids(sample_engine.search('"北京大学"')) == ["a1"]
+
+
+def test_query_for_marx_highlights_marx_as_one_span(sample_engine):
+    hit = next(h for h in sample_engine.search("马克思").hits if h.id == "a2")
+    assert "<mark>马克思</mark>主义" in hit.title_html
+    assert "<mark>马克</mark>" not in hit.title_html + hit.snippet_html
+
+
+def test_articles_with_all_the_words_rank_first(sample_engine):
+    results = sample_engine.search("北京 大学生 胡同")
+    assert ids(results)[0] == "a4"
+    assert results.total > 1  # articles with some of the words follow
+
+
+def test_long_question_with_a_missing_word_still_finds_answers(sample_engine):
+    results = sample_engine.search("长江禁渔以后江豚和白鳍豚的数量有什么变化")
+    assert ids(results)[0] == "a3"
+
+
+def test_not_and_minus_exclude_articles(sample_engine):
+    assert "a6" not in ids(sample_engine.search("北京 -烤鸭"))
+    assert "a6" not in ids(sample_engine.search("北京 NOT 烤鸭"))
+    assert "a6" in ids(sample_engine.search("北京"))
+
+
+def test_or_finds_either_word(sample_engine):
+    assert set(ids(sample_engine.search("江豚 OR 烤鸭"))) == {"a3", "a6"}
+
+
+def test_explicit_and_requires_both_words(sample_engine):
+    assert ids(sample_engine.search("北京 AND 烤鸭")) == ["a6"]
+
+
+def test_title_prefix_searches_titles_only(sample_engine):
+    assert set(ids(sample_engine.search("title:北京"))) == {"a1", "a4", "a6"}
+    assert ids(sample_engine.search("title:江豚")) == []
+
+
+def test_keyword_field_prefix_filters_exactly(sample_engine):
+    assert set(ids(sample_engine.search("source:样例晚报"))) == {"a2", "a6"}
+
+
+def test_simplified_query_finds_traditional_article_and_marks_original_text(sample_engine):
+    hit = sample_engine.search("台湾高铁").hits[0]
+    assert hit.id == "a5"
+    assert "<mark>臺灣高鐵</mark>" in hit.title_html
+
+
+def test_traditional_query_finds_simplified_article(sample_engine):
+    assert ids(sample_engine.search("長江"))[0] == "a3"
+
+
+def test_total_and_paging_are_consistent(sample_engine):
+    everything = sample_engine.search("北京", size=10)
+    first, second = sample_engine.search("北京", 1, 2), sample_engine.search("北京", 2, 2)
+    assert first.total == second.total == everything.total >= 3
+    assert ids(first) + ids(second) == ids(everything)[:4]
+
+
+def test_sort_by_newest_orders_by_date(sample_engine):
+    results = sample_engine.search("北京", sort="newest")
+    dates = [hit.date for hit in results.hits]
+    assert dates == sorted(dates, reverse=True) and len(dates) >= 3
+
+
+def test_hits_carry_metadata_and_iso_dates(sample_engine):
+    hit = sample_engine.search('"未名湖"').hits[0]
+    assert (hit.id, hit.source, hit.category) == ("a1", "示例日报", "教育")
+    assert hit.date == "2024-09-01T09:00:00+08:00"
+
+
+def test_html_in_articles_is_escaped_in_highlights(tmp_path):
+    engine = SearchEngine(
+        build_index(
+            tmp_path / "ix",
+            [
+                Article("x", "<b>标题</b>北京", "正文<script>alert(1)</script>北京新闻"),
+            ],
+        )
+    )
+    hit = engine.search("北京").hits[0]
+    assert "<script>" not in hit.snippet_html and "&lt;script&gt;" in hit.snippet_html
+    assert hit.title_html == "&lt;b&gt;标题&lt;/b&gt;<mark>北京</mark>"
+
+
+def test_bad_query_raises_query_error(sample_engine):
+    with pytest.raises(QueryError):
+        sample_engine.search('"未闭合')
+
+
+def test_searcher_sees_new_commits_without_restart(tmp_path):
+    index_dir = build_index(tmp_path / "ix", [Article("old", "旧文章", "第一篇")])
+    engine = SearchEngine(index_dir)
+    assert engine.search("文章").total == 1
+    build_index(index_dir, [Article("new", "新文章", "第二篇")])
+    assert engine.search("文章").total == 2

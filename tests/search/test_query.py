@@ -1,0 +1,65 @@
+import pytest
+
+from search.query import And, Not, Or, Phrase, QueryError, Words, parse, positive_terms, to_whoosh
+
+
+@pytest.mark.parametrize(
+    "text, fragment",
+    [
+        ('"北京大学', "引号不成对"),
+        ("“北京大学", "引号不成对"),
+        ("(北京 OR 上海", "括号不成对"),
+        ("北京)", "右括号"),
+        ("", "empty"),
+        ("   \t ", "empty"),
+        ("！？。，", "no searchable words"),
+        ("NOT 北京", "no searchable words"),
+        ("北京 NOT", "NOT needs a word"),
+    ],
+)
+def test_unsearchable_queries_raise_a_readable_error(text, fragment):
+    with pytest.raises(QueryError, match=fragment):
+        parse(text)
+
+
+def test_overlong_query_is_refused():
+    with pytest.raises(QueryError, match="too long"):
+        parse("北京" * 1000)
+
+
+def test_plain_words_form_one_soft_group():
+    assert parse("北京 大学") == Words("北京 大学")
+
+
+def test_operators_build_the_expected_tree():
+    node = parse('title:北京 OR "人工 智能" -广州')
+    assert node == Or(
+        (Words("北京", "title"), And((Phrase("人工 智能"), Not(Words("广州"))), soft=True))
+    )
+
+
+def test_unknown_field_prefix_is_searched_as_text():
+    node = parse("foo:北京")
+    assert isinstance(node, Words) and node.field is None
+
+
+def test_stopwords_and_question_words_are_left_out_of_plain_queries():
+    assert positive_terms(parse("范廷颂是什么时候被任命的")) == ["范廷颂", "任命"]
+
+
+def test_stopwords_stay_in_phrases():
+    assert positive_terms(parse('"北京的大学"')) == ["北京", "的", "大学"]
+
+
+def test_a_query_of_only_stopwords_still_searches_them():
+    assert positive_terms(parse("什么是")) == ["什么", "是"]
+
+
+def test_strict_form_requires_every_word_and_loose_form_any():
+    node = parse("东西部协作")
+    assert str(to_whoosh(node, strict=True)).count(" AND ") == 1
+    assert " AND " not in str(to_whoosh(node, strict=False))
+
+
+def test_control_characters_are_ignored():
+    assert positive_terms(parse("北京\x00\x07大学")) == ["北京", "大学"]

@@ -1,0 +1,71 @@
+import pytest
+
+HIT_KEYS = {"id", "title", "url", "date", "score", "title_html", "snippet_html"}
+
+
+def test_api_search_returns_ranked_highlighted_hits(client):
+    response = client.get("/api/search", query_string={"q": "东西部协作", "size": 3})
+    assert response.status_code == 200
+    body = response.get_json()
+    assert {"query", "total", "page", "size", "took_ms", "hits"} <= set(body)
+    assert body["query"] == "东西部协作" and body["page"] == 1 and body["size"] == 3
+    assert body["total"] >= 4 and len(body["hits"]) == 3
+    assert all(set(hit) >= HIT_KEYS for hit in body["hits"])
+    assert "<mark>东西部协作</mark>" in body["hits"][0]["title_html"]
+    scores = [hit["score"] for hit in body["hits"]]
+    assert scores == sorted(scores, reverse=True)
+
+
+def test_api_pages_do_not_overlap(client):
+    first = client.get("/api/search?q=东西部协作&size=2&page=1").get_json()
+    second = client.get("/api/search?q=东西部协作&size=2&page=2").get_json()
+    assert not {h["id"] for h in first["hits"]} & {h["id"] for h in second["hits"]}
+    assert first["total"] == second["total"]
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"q": '"东西部'},
+        {"q": ""},
+        {},
+        {"q": "(北京"},
+        {"q": "北京", "page": "0"},
+        {"q": "北京", "page": "x"},
+        {"q": "北京", "size": "100000"},
+        {"q": "北京", "sort": "random"},
+        {"q": "北" * 600},
+    ],
+)
+def test_bad_parameters_get_400_json_with_a_message(client, query):
+    response = client.get("/api/search", query_string=query)
+    assert response.status_code == 400
+    body = response.get_json()
+    assert body["error"] == "bad_request" and body["message"]
+    assert "Traceback" not in response.get_data(as_text=True)
+
+
+def test_unknown_api_path_is_404_json(client):
+    response = client.get("/api/nothing-here")
+    assert response.status_code == 404 and response.get_json()["error"] == "not_found"
+
+
+def test_healthz_reports_article_count(client):
+    body = client.get("/healthz").get_json()
+    assert body == {"status": "ok", "articles": 45}
+
+
+def test_search_without_an_index_is_503_json(tmp_path):
+    from web import create_app
+
+    client = create_app(tmp_path / "missing").test_client()
+    response = client.get("/api/search?q=北京")
+    assert response.status_code == 503
+    assert "zhsearch index" in response.get_json()["message"]
+
+
+def test_responses_carry_security_headers(client):
+    headers = client.get("/").headers
+    assert "script-src" not in headers["Content-Security-Policy"]  # default-src 'self' only
+    assert headers["X-Content-Type-Options"] == "nosniff"
+    assert headers["Referrer-Policy"]

@@ -1,0 +1,34 @@
+"""The Flask frontend: a server-rendered search page and a JSON API over one index."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask
+
+from search.analysis import analyze
+from search.config import default_index_dir
+from search.engine import SearchEngine
+from search.index import IndexNotFound
+
+
+def create_app(index_dir: Path | str | None = None, test_config: dict | None = None) -> Flask:
+    """App factory: one SearchEngine per app, the segmentation dictionary loaded up front."""
+    app = Flask(__name__)
+    app.config.from_mapping(INDEX_DIR=str(index_dir or default_index_dir()), JSON_AS_ASCII=False)
+    if test_config:
+        app.config.update(test_config)
+    app.json.ensure_ascii = False
+
+    analyze("预热分词词典")  # load the jieba dictionary now, not on the first request
+    try:
+        app.extensions["zhsearch"] = SearchEngine(Path(app.config["INDEX_DIR"]))
+    except IndexNotFound:
+        app.extensions["zhsearch"] = None  # pages explain it; /healthz reports it
+
+    from . import api, errors, pages
+
+    app.register_blueprint(pages.bp)
+    app.register_blueprint(api.bp)
+    errors.register(app)
+    return app

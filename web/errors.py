@@ -1,0 +1,56 @@
+"""Errors as the user should see them: JSON under /api, a page elsewhere; never a traceback."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, jsonify, render_template, request
+from werkzeug.exceptions import HTTPException
+
+from search.index import IndexNotFound
+from search.query import QueryError
+
+from .params import BadParameter
+
+log = logging.getLogger(__name__)
+
+
+def wants_json() -> bool:
+    return request.path.startswith("/api/") or request.path == "/healthz"
+
+
+def error_response(status: int, code: str, message: str):
+    if wants_json():
+        return jsonify({"error": code, "message": message}), status
+    return render_template("error.html", status=status, message=message), status
+
+
+def register(app: Flask) -> None:
+    @app.errorhandler(QueryError)
+    @app.errorhandler(BadParameter)
+    def bad_request(exc: ValueError):
+        return error_response(400, "bad_request", str(exc))
+
+    @app.errorhandler(IndexNotFound)
+    def no_index(exc: IndexNotFound):
+        return error_response(503, "no_index", str(exc))
+
+    @app.errorhandler(HTTPException)
+    def http_error(exc: HTTPException):
+        return error_response(exc.code or 500, exc.name.lower().replace(" ", "_"), exc.description)
+
+    @app.errorhandler(Exception)
+    def unexpected(exc: Exception):
+        log.exception("unhandled error on %s", request.path)
+        return error_response(500, "internal_error", "服务器内部错误 (internal server error)")
+
+    @app.after_request
+    def security_headers(response):
+        response.headers.setdefault(
+            "Content-Security-Policy",
+            "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; "
+            "frame-ancestors 'none'; form-action 'self'",
+        )
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
+        return response

@@ -1,0 +1,1 @@
+"""The `zhsearch` command: index, search, serve."""

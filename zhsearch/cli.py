@@ -1,0 +1,180 @@
+"""The `zhsearch` command line: index, search, serve, delete, extract."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from search.config import default_index_dir
+from search.index import IndexProblem
+from search.query import QueryError
+
+index_option = click.option(
+    "--index",
+    "index_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Index folder (default: $ZHSEARCH_INDEX or ./index).",
+)
+
+
+def _index_dir(value: Path | None) -> Path:
+    return value or default_index_dir()
+
+
+@click.group()
+def main() -> None:
+    """zhsearch: full-text search for Chinese articles."""
+
+
+@main.command("index")
+@index_option
+@click.option("--strict", is_flag=True, help="Exit non-zero if any file or line failed.")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+def index_command(index_dir: Path | None, strict: bool, paths: tuple[Path, ...]) -> None:
+    """Index the articles in PATHS (files or folders: .jsonl[.gz], .html, .txt, .md)."""
+    from indexer.pipeline import index_paths
+
+    missing = [str(p) for p in paths if not p.exists()]
+    if missing:
+        raise click.ClickException(f"路径不存在 (no such file or folder): {', '.join(missing)}")
+    try:
+        summary = index_paths(list(paths), _index_dir(index_dir))
+    except IndexProblem as exc:
+        raise click.ClickException(str(exc)) from None
+    for line in summary.lines():
+        click.echo(line)
+    if summary.interrupted:
+        sys.exit(130)
+    if strict and summary.failures:
+        sys.exit(1)
+
+
+def _engine(index_dir: Path | None):
+    from search.engine import SearchEngine
+
+    try:
+        return SearchEngine(_index_dir(index_dir))
+    except IndexProblem as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+def _run_topics(engine, topics: Path, run: Path, limit: int) -> None:
+    """Batch mode: one query per `qid<TAB>query` line, results as a TREC run file."""
+    skipped = 0
+    with topics.open(encoding="utf-8") as lines, run.open("w", encoding="utf-8") as out:
+        for number, line in enumerate(lines, start=1):
+            line = line.rstrip("\n")
+            if not line.strip():
+                continue
+            qid, sep, text = line.partition("\t")
+            if not sep:
+                raise click.ClickException(
+                    f"{topics}:{number}: 需要 qid<TAB>query (expected qid<TAB>query)"
+                )
+            try:
+                ranked = engine.ranked_ids(text, limit)
+            except QueryError as exc:
+                skipped += 1
+                click.echo(f"{qid}: {exc}", err=True)
+                continue
+            for rank, (doc_id, score) in enumerate(ranked, start=1):
+                out.write(f"{qid} Q0 {doc_id} {rank} {score:.6f} zhsearch\n")
+    if skipped:
+        click.echo(f"{skipped} 个查询无法执行 (queries skipped)", err=True)
+
+
+@main.command("search")
+@index_option
+@click.option("--limit", default=10, show_default=True, type=click.IntRange(1, 1000))
+@click.option("--json", "as_json", is_flag=True, help="Print the hits as JSON, as the API does.")
+@click.option(
+    "--topics",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Batch mode: a file of qid<TAB>query lines.",
+)
+@click.option(
+    "--run",
+    "run_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Batch mode: where to write the TREC run.",
+)
+@click.argument("query", required=False)
+def search_command(index_dir, limit, as_json, topics, run_file, query) -> None:
+    """Search the index for QUERY, or run every query of --topics into --run."""
+    if (topics is None) != (run_file is None):
+        raise click.UsageError("--topics 和 --run 需要一起使用 (--topics and --run go together)")
+    if topics is None and not query:
+        raise click.UsageError("请给出查询 (give a QUERY, or --topics and --run)")
+    engine = _engine(index_dir)
+    if topics is not None:
+        _run_topics(engine, topics, run_file, limit)
+        return
+    try:
+        results = engine.search(query, size=limit)
+    except QueryError as exc:
+        raise click.ClickException(str(exc)) from None
+    if as_json:
+        click.echo(json.dumps(results.to_dict(), ensure_ascii=False, indent=2))
+        return
+    click.echo(f"{results.total} 条结果 results ({results.took_ms:.0f} ms)")
+    for rank, hit in enumerate(results.hits, start=1):
+        date = (hit.date or "")[:10]
+        click.echo(f"{rank:>3}. {hit.title}  [{hit.id}] {date} {hit.source}".rstrip())
+
+
+@main.command("serve")
+@index_option
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 64))
+def serve_command(index_dir, host, port, threads) -> None:
+    """Serve the search page and the JSON API with waitress."""
+    from waitress import serve
+
+    from web import create_app
+
+    app = create_app(_index_dir(index_dir))
+    click.echo(f"zhsearch 正在服务 serving http://{host}:{port}/  (index: {_index_dir(index_dir)})")
+    serve(app, host=host, port=port, threads=threads, ident="zhsearch")
+
+
+@main.command("delete")
+@index_option
+@click.argument("ids", nargs=-1, required=True)
+def delete_command(index_dir, ids) -> None:
+    """Delete articles by id."""
+    from search.index import IndexWriterSession, open_index
+
+    try:
+        with IndexWriterSession(open_index(_index_dir(index_dir))) as session:
+            deleted = session.delete(ids)
+    except IndexProblem as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"已删除 deleted {deleted} / {len(ids)}")
+
+
+@main.command("extract")
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON object.")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def extract_command(as_json, file) -> None:
+    """Show what would be extracted from an HTML page."""
+    from indexer.html import read_html
+
+    page = read_html(file.read_bytes())
+    fields = {
+        "title": page.title,
+        "publish_time": page.date.isoformat() if page.date else None,
+        "author": page.author,
+        "source": page.source,
+        "url": page.url,
+        "text": page.text,
+    }
+    if as_json:
+        click.echo(json.dumps(fields, ensure_ascii=False, indent=2))
+    else:
+        for key, value in fields.items():
+            click.echo(f"{key}: {value}" if key != "text" else f"\n{value}")
