@@ -21,8 +21,15 @@ class RankingConfig:
     bm25_b: float = 0.75
     bm25_k1: float = 1.2
     field_boosts: dict[str, float] = field(default_factory=lambda: {"title": 2.0, "text": 1.0})
+    # The title's weight for a query of at most `short_query_words` words, and for longer
+    # ones (questions), whose common words would otherwise match unrelated headlines.
+    short_query_words: int = 2
+    title_boost_short: float = 2.0
+    title_boost_long: float = 0.5
     # Coordination bonus of a loosened query: articles with more of the words rank higher.
     coord_scale: float = 0.9
+    # Weight of a query word's sub-words (足球联赛 → 足球, 联赛) beside the word itself.
+    subword_weight: float = 0.6
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ from .documents import Article, Hit, SearchResults, format_date, to_china_time
 from .highlight import highlight, snippet
 from .index import open_index
 from .query import Node, has_soft_conjunction, parse, positive_terms, to_whoosh
+from .schema import SEARCH_FIELDS
 
 SORTS = ("relevance", "newest", "oldest")
 
@@ -51,8 +52,8 @@ class SearchEngine:
         """One page of ranked, highlighted results for a user's query string."""
         started = time.perf_counter()
         size = size or LIMITS.default_page_size
-        node = parse(text)
         searcher = self.searcher()
+        node = parse(text, self._vocabulary(searcher))
         docnums, scores, total = self._rank(searcher, node, page, size, sort)
         terms = set(positive_terms(node))
         hits = [self._hit(searcher, d, s, terms) for d, s in zip(docnums, scores, strict=True)]
@@ -62,8 +63,19 @@ class SearchEngine:
     def ranked_ids(self, text: str, limit: int) -> list[tuple[str, float]]:
         """(id, score) of the top `limit` articles, without highlighting: for batch runs."""
         searcher = self.searcher()
-        docnums, scores, _ = self._rank(searcher, parse(text), 1, limit, "relevance")
+        node = parse(text, self._vocabulary(searcher))
+        docnums, scores, _ = self._rank(searcher, node, 1, limit, "relevance")
         return [(searcher.stored_fields(d)["id"], s) for d, s in zip(docnums, scores, strict=True)]
+
+    @staticmethod
+    def _vocabulary(searcher: Searcher):
+        """Whether the index holds a term, in the title or the text."""
+        reader = searcher.reader()
+
+        def known(word: str) -> bool:
+            return any(reader.doc_frequency(field, word) for field in SEARCH_FIELDS)
+
+        return known
 
     def _rank(
         self, searcher: Searcher, node: Node, page: int, size: int, sort: str

@@ -8,14 +8,16 @@ ranker can put articles with all the words first without a long question coming 
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from whoosh import query as wq
 
-from .analysis import query_words
+from .analysis import INDEX, analyze, query_words
 from .config import LIMITS, RANKING
+from .resegment import Vocabulary, resegment
 from .schema import KEYWORD_FIELDS, QUERY_FIELDS, SEARCH_FIELDS
 from .stopwords import content_words
 
@@ -29,14 +31,18 @@ class QueryError(ValueError):
 
 @dataclass(frozen=True)
 class Words:
+    """Plain words, side by side; `words` are the terms they are searched as."""
+
     text: str
     field: str | None = None
+    words: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
 class Phrase:
     text: str
     field: str | None = None
+    words: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -210,8 +216,27 @@ def _merge_plain_words(nodes: list[Node]) -> list[Node]:
     return merged
 
 
-def parse(text: str) -> Node:
-    """The syntax tree of a user's query; raises QueryError for what cannot be searched."""
+def _resolve(node: Node, vocabulary: Vocabulary | None) -> Node:
+    """The tree with every word group and phrase analysed into the terms it searches for."""
+    if isinstance(node, Words | Phrase):
+        if node.field in KEYWORD_FIELDS:
+            words = [node.text.strip()] if node.text.strip() else []
+        elif isinstance(node, Phrase):
+            words = query_words(node.text)
+        else:
+            words = content_words(resegment(query_words(node.text), vocabulary))
+        return replace(node, words=tuple(words))
+    if isinstance(node, Not):
+        return Not(_resolve(node.child, vocabulary))
+    return replace(node, children=tuple(_resolve(c, vocabulary) for c in node.children))
+
+
+def parse(text: str, vocabulary: Vocabulary | None = None) -> Node:
+    """The syntax tree of a user's query; raises QueryError for what cannot be searched.
+
+    With a `vocabulary` (the index's own words), query words the index has never seen are
+    re-cut into words it has (雷沛鸿是 → 雷沛鸿 是), mending jieba's guesses at unknown names.
+    """
     if len(text) > LIMITS.max_query_chars:
         raise QueryError(
             f"查询过长：最多 {LIMITS.max_query_chars} 个字符 "
@@ -221,24 +246,13 @@ def parse(text: str) -> Node:
     if not text:
         raise QueryError("请输入搜索词 (the query is empty)")
     node = _Parser(list(_tokens(text))).parse()
+    node = _resolve(node, vocabulary) if node is not None else None
     if node is None or not _has_positive_part(node):
         raise QueryError("查询中没有可以搜索的词语 (the query has no searchable words)")
     return node
 
 
 # ---------------------------------------------------------------- to Whoosh
-
-
-def _words_of(node: Words | Phrase) -> list[str]:
-    """The terms a word group or phrase searches for; plain words drop stopwords."""
-    if node.field in KEYWORD_FIELDS:
-        return [node.text.strip()] if node.text.strip() else []
-    words = query_words(node.text)
-    return words if isinstance(node, Phrase) else content_words(words)
-
-
-def _term(field: str, word: str) -> wq.Query:
-    return wq.Term(field, word, boost=RANKING.field_boosts.get(field, 1.0))
 
 
 def _fields(node: Words | Phrase) -> tuple[str, ...]:
@@ -249,58 +263,93 @@ def _any_field(queries: list[wq.Query]) -> wq.Query:
     return queries[0] if len(queries) == 1 else wq.Or(queries)
 
 
-def _word_query(node: Words | Phrase, word: str) -> wq.Query:
-    return _any_field([_term(f, word) for f in _fields(node)])
+@functools.lru_cache(maxsize=4096)
+def _subwords(word: str) -> tuple[str, ...]:
+    """The search-mode pieces of a word (足球联赛 → 足球, 联赛), as the index holds them."""
+    return tuple(t.text for t in analyze(word, INDEX) if t.subword)
 
 
-def _combine(parts: list[wq.Query], strict: bool) -> wq.Query:
-    """All parts (strict) or any of them, more being better (loose), minus negated parts."""
-    positive = [p for p in parts if not isinstance(p, wq.Not)]
-    negative = [p.query for p in parts if isinstance(p, wq.Not)]
-    if not positive:
-        combined: wq.Query = wq.Every()
-    elif len(positive) == 1:
-        combined = positive[0]
-    elif strict:
-        combined = wq.And(positive)
-    else:
-        combined = wq.Or(positive, scale=RANKING.coord_scale)
-    if negative:
-        combined = wq.AndNot(combined, _any_field(negative))
-    return combined
+def field_boosts(node: Node) -> dict[str, float]:
+    """Field weights for this query: a title match counts most for a few keywords, and less
+    for a whole question, whose common words match many unrelated headlines."""
+    short = len(positive_terms(node)) <= RANKING.short_query_words
+    return {
+        **RANKING.field_boosts,
+        "title": RANKING.title_boost_short if short else RANKING.title_boost_long,
+    }
+
+
+@dataclass(frozen=True)
+class _Compiler:
+    boosts: dict
+    strict: bool
+
+    def term(self, field: str, word: str, weight: float = 1.0) -> wq.Query:
+        return wq.Term(field, word, boost=self.boosts.get(field, 1.0) * weight)
+
+    def word(self, node: Words | Phrase, word: str) -> wq.Query:
+        """The word in any searched field; unquoted, its sub-words count too, for less."""
+        queries = [self.term(f, word) for f in _fields(node)]
+        if isinstance(node, Words) and node.field not in KEYWORD_FIELDS:
+            queries += [
+                self.term(f, sub, RANKING.subword_weight)
+                for sub in _subwords(word)
+                for f in _fields(node)
+            ]
+        return _any_field(queries)
+
+    def combine(self, parts: list[wq.Query], strict: bool) -> wq.Query:
+        """All parts (strict) or any, more being better (loose), minus negated parts."""
+        positive = [p for p in parts if not isinstance(p, wq.Not)]
+        negative = [p.query for p in parts if isinstance(p, wq.Not)]
+        if not positive:
+            combined: wq.Query = wq.Every()
+        elif len(positive) == 1:
+            combined = positive[0]
+        elif strict:
+            combined = wq.And(positive)
+        else:
+            combined = wq.Or(positive, scale=RANKING.coord_scale)
+        if negative:
+            combined = wq.AndNot(combined, _any_field(negative))
+        return combined
+
+    def compile(self, node: Node) -> wq.Query | None:
+        if isinstance(node, Words):
+            parts = [self.word(node, w) for w in node.words]
+            if not parts:
+                return None
+            return self.combine(parts, self.strict) if len(parts) > 1 else parts[0]
+        if isinstance(node, Phrase):
+            if len(node.words) <= 1 or node.field in KEYWORD_FIELDS:
+                return self.word(node, node.words[0]) if node.words else None
+            return _any_field(
+                [
+                    wq.Phrase(f, list(node.words), boost=self.boosts.get(f, 1.0))
+                    for f in _fields(node)
+                ]
+            )
+        if isinstance(node, Not):
+            inner = replace(self, strict=True).compile(node.child)
+            return wq.Not(inner) if inner is not None else None
+        children = [q for c in node.children if (q := self.compile(c)) is not None]
+        if not children:
+            return None
+        if isinstance(node, Or):
+            kept = [c for c in children if not isinstance(c, wq.Not)]
+            return _any_field(kept) if kept else None
+        return self.combine(children, strict=self.strict or not node.soft)
 
 
 def to_whoosh(node: Node, strict: bool = True) -> wq.Query | None:
     """The Whoosh query for `node`; `strict=False` loosens plain-word conjunctions to OR."""
-    if isinstance(node, Words):
-        words = _words_of(node)
-        parts = [_word_query(node, w) for w in words]
-        if not parts:
-            return None
-        return _combine(parts, strict) if len(parts) > 1 else parts[0]
-    if isinstance(node, Phrase):
-        words = _words_of(node)
-        if len(words) <= 1 or node.field in KEYWORD_FIELDS:
-            return _word_query(node, words[0]) if words else None
-        return _any_field(
-            [wq.Phrase(f, words, boost=RANKING.field_boosts.get(f, 1.0)) for f in _fields(node)]
-        )
-    if isinstance(node, Not):
-        inner = to_whoosh(node.child, strict=True)
-        return wq.Not(inner) if inner is not None else None
-    children = [q for c in node.children if (q := to_whoosh(c, strict)) is not None]
-    if not children:
-        return None
-    if isinstance(node, Or):
-        kept = [c for c in children if not isinstance(c, wq.Not)]
-        return _any_field(kept) if kept else None
-    return _combine(children, strict=strict or not node.soft)
+    return _Compiler(field_boosts(node), strict).compile(node)
 
 
 def has_soft_conjunction(node: Node) -> bool:
     """Whether loosening the query could find more than its strict form."""
     if isinstance(node, Words):
-        return len(_words_of(node)) > 1
+        return len(list(node.words)) > 1
     if isinstance(node, And) and node.soft:
         return True
     if isinstance(node, And | Or):
@@ -310,7 +359,7 @@ def has_soft_conjunction(node: Node) -> bool:
 
 def _has_positive_part(node: Node) -> bool:
     if isinstance(node, Words | Phrase):
-        return bool(_words_of(node))
+        return bool(list(node.words))
     if isinstance(node, Not):
         return False
     return any(_has_positive_part(c) for c in node.children)
@@ -319,7 +368,7 @@ def _has_positive_part(node: Node) -> bool:
 def positive_terms(node: Node) -> list[str]:
     """The words a matching article is looked for with (not negated): for highlighting."""
     if isinstance(node, Words | Phrase):
-        return [] if node.field in KEYWORD_FIELDS else _words_of(node)
+        return [] if node.field in KEYWORD_FIELDS else list(node.words)
     if isinstance(node, Not):
         return []
     return [t for c in node.children for t in positive_terms(c)]

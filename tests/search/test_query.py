@@ -28,13 +28,19 @@ def test_overlong_query_is_refused():
 
 
 def test_plain_words_form_one_soft_group():
-    assert parse("北京 大学") == Words("北京 大学")
+    assert parse("北京 大学") == Words("北京 大学", words=("北京", "大学"))
 
 
 def test_operators_build_the_expected_tree():
     node = parse('title:北京 OR "人工 智能" -广州')
     assert node == Or(
-        (Words("北京", "title"), And((Phrase("人工 智能"), Not(Words("广州"))), soft=True))
+        (
+            Words("北京", "title", ("北京",)),
+            And(
+                (Phrase("人工 智能", None, ("人工", "智能")), Not(Words("广州", None, ("广州",)))),
+                soft=True,
+            ),
+        )
     )
 
 
@@ -63,3 +69,31 @@ def test_strict_form_requires_every_word_and_loose_form_any():
 
 def test_control_characters_are_ignored():
     assert positive_terms(parse("北京\x00\x07大学")) == ["北京", "大学"]
+
+
+def test_words_unknown_to_the_index_are_recut_into_known_words():
+    known = {"雷沛鸿", "尚健", "原因"}.__contains__
+    assert positive_terms(parse("雷沛鸿是哪里人", known)) == ["雷沛鸿", "人"]
+    assert positive_terms(parse("尚健因什么原因", known))[:2] == ["尚健", "因"]
+
+
+def test_known_words_are_left_as_jieba_cut_them():
+    assert positive_terms(parse("北京大学的学生", lambda w: True)) == ["北京大学", "学生"]
+
+
+def test_quoted_word_is_not_widened_to_its_subwords():
+    def terms(query):
+        return {text for _, text in to_whoosh(parse(query)).iter_all_terms()}
+
+    assert terms('"北京大学"') == {"北京大学"}
+    assert terms("北京大学") == {"北京大学", "北京", "大学"}
+
+
+def test_title_weighs_more_for_keywords_than_for_questions():
+    from search.query import field_boosts
+
+    assert (
+        field_boosts(parse("江豚"))["title"]
+        > 1
+        > field_boosts(parse("长江里的江豚数量最近有什么变化"))["title"]
+    )

@@ -1,0 +1,50 @@
+"""Re-cutting query words that the index has never seen into words it has.
+
+jieba's HMM glues unknown names to their neighbours differently in a short question than in
+an article (雷沛鸿是, 尚健因, 司马|模是). The index's own vocabulary knows how the articles were
+cut, so a run of query words around an unknown word is re-cut by forward maximum matching
+against it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+Vocabulary = Callable[[str], bool]  # does the index hold this term?
+
+MAX_WORD_CHARS = 6
+
+
+def _is_han_word(word: str) -> bool:
+    return all("\u3400" <= ch <= "\u9fff" for ch in word)
+
+
+def _forward_max_match(run: str, vocabulary: Vocabulary) -> list[str]:
+    pieces, i = [], 0
+    while i < len(run):
+        for length in range(min(MAX_WORD_CHARS, len(run) - i), 0, -1):
+            piece = run[i : i + length]
+            if length == 1 or vocabulary(piece):
+                pieces.append(piece)
+                i += length
+                break
+    return pieces
+
+
+def resegment(words: list[str], vocabulary: Vocabulary | None) -> list[str]:
+    """`words` with each unknown Chinese word re-cut together with its Chinese neighbours."""
+    if vocabulary is None:
+        return words
+    out: list[str] = []
+    i = 0
+    while i < len(words):
+        word = words[i]
+        if len(word) < 2 or not _is_han_word(word) or vocabulary(word):
+            out.append(word)
+            i += 1
+            continue
+        end = i + 2 if i + 1 < len(words) and _is_han_word(words[i + 1]) else i + 1
+        before = out.pop() if out and _is_han_word(out[-1]) else ""
+        out.extend(_forward_max_match(before + "".join(words[i:end]), vocabulary))
+        i = end
+    return out
