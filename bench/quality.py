@@ -83,13 +83,17 @@ def runs(work: Path, topics: list[tuple[str, str]], systems: list[str]) -> dict[
 def answer_in_snippet(work: Path, topics, answers: dict[str, list[str]], systems) -> dict:
     """How often the top hit's snippet contains an answer to the question."""
     from search.engine import SearchEngine
+    from search.query import QueryError
 
     rates = {}
     if "zhsearch" in systems:
         engine = SearchEngine(work / "zhsearch")
         found = 0
         for qid, text in topics:
-            hits = engine.search(text, size=1).hits
+            try:
+                hits = engine.search(text, size=1).hits
+            except QueryError:
+                hits = []
             snippet = TAGS.sub("", hits[0].snippet_html) if hits else ""
             found += any(a in snippet for a in answers.get(qid, []))
         rates["zhsearch"] = found / len(topics)

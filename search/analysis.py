@@ -83,9 +83,30 @@ def analyze(text: str, mode: str = QUERY) -> list[Term]:
             continue
         terms.append(Term(lower(word), pos, start, end))
         terms.extend(Term(lower(sub), pos, s, e, subword=True) for sub, s, e in subwords)
+        if index_mode and is_unknown_name(word):
+            terms.extend(Term(gram, pos, start, end, subword=True) for gram in bigrams(word))
         subwords.clear()
         pos += 1
     return terms
+
+
+BIGRAM_MARK = "#"  # marks a character-pair term, so it never mixes with the words
+
+
+def is_han_word(word: str) -> bool:
+    return bool(word) and all(
+        "\u3400" <= ch <= "\u9fff" or "\uf900" <= ch <= "\ufaff" for ch in word
+    )
+
+
+def bigrams(word: str) -> list[str]:
+    """The marked character pairs of a word (雷沛鸿 → #雷沛, #沛鸿)."""
+    return [BIGRAM_MARK + word[i : i + 2] for i in range(len(word) - 1)]
+
+
+def is_unknown_name(word: str) -> bool:
+    """A Chinese word the segmentation dictionary lacks: jieba's HMM guessed it (names, mostly)."""
+    return len(word) > 1 and is_han_word(word) and not get_segmenter().has_word(word)
 
 
 def query_words(text: str) -> list[str]:

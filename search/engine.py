@@ -6,6 +6,7 @@ import threading
 import time
 from pathlib import Path
 
+from whoosh import collectors
 from whoosh import query as wq
 from whoosh.scoring import BM25F
 from whoosh.searching import Searcher
@@ -18,6 +19,7 @@ from .query import Node, has_soft_conjunction, parse, positive_terms, to_whoosh
 from .schema import SEARCH_FIELDS
 
 SORTS = ("relevance", "newest", "oldest")
+ALL_WORDS = 1e6  # the score bonus of an article that has every word of the query
 
 
 class SearchEngine:
@@ -87,21 +89,23 @@ class SearchEngine:
     def _ranked(
         self, searcher: Searcher, node: Node, page: int, size: int
     ) -> tuple[list[int], list[float], int]:
-        """Articles with every plain word first, then those with some of them."""
-        strict = to_whoosh(node, strict=True)
+        """Articles with every plain word first, then those with some of them.
+
+        One pass: the loosened query scores every candidate, and articles that also match
+        the strict query get a constant bonus larger than any score, which puts them first.
+        """
         offset, wanted = (page - 1) * size, page * size
-        first = searcher.search(strict, limit=wanted)
-        docnums = [hit.docnum for hit in first]
-        scores = [hit.score for hit in first]
-        total = len(first)
+        query = to_whoosh(node, strict=True)
         if has_soft_conjunction(node):
-            loose_only = wq.AndNot(to_whoosh(node, strict=False), strict)
-            rest = searcher.search(loose_only, limit=max(1, wanted - len(docnums)))
-            if len(docnums) < wanted:
-                docnums += [hit.docnum for hit in rest]
-                scores += [hit.score for hit in rest]
-            total += len(rest)
-        return docnums[offset:wanted], scores[offset:wanted], total
+            query = wq.Or([to_whoosh(node, strict=False), wq.ConstantScoreQuery(query, ALL_WORDS)])
+        # No skipping or matcher replacement: the collector then sees, and counts, every
+        # match in the same pass, so the total is exact without a second search.
+        collector = collectors.TopCollector(wanted, usequality=False, replace=0)
+        searcher.search_with_collector(query, collector)
+        results = collector.results()
+        hits = list(results)[offset:wanted]
+        scores = [h.score - ALL_WORDS if h.score >= ALL_WORDS else h.score for h in hits]
+        return [h.docnum for h in hits], scores, len(results)
 
     def _by_date(
         self, searcher: Searcher, node: Node, page: int, size: int, sort: str

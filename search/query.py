@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 
 from whoosh import query as wq
 
-from .analysis import INDEX, analyze, query_words
+from .analysis import BIGRAM_MARK, INDEX, analyze, bigrams, is_unknown_name, query_words
 from .config import LIMITS, RANKING
 from .resegment import Vocabulary, resegment
 from .schema import KEYWORD_FIELDS, QUERY_FIELDS, SEARCH_FIELDS
@@ -266,7 +266,9 @@ def _any_field(queries: list[wq.Query]) -> wq.Query:
 @functools.lru_cache(maxsize=4096)
 def _subwords(word: str) -> tuple[str, ...]:
     """The search-mode pieces of a word (足球联赛 → 足球, 联赛), as the index holds them."""
-    return tuple(t.text for t in analyze(word, INDEX) if t.subword)
+    return tuple(
+        t.text for t in analyze(word, INDEX) if t.subword and not t.text.startswith(BIGRAM_MARK)
+    )
 
 
 def field_boosts(node: Node) -> dict[str, float]:
@@ -296,6 +298,11 @@ class _Compiler:
                 for sub in _subwords(word)
                 for f in _fields(node)
             ]
+            if RANKING.bigram_weight and is_unknown_name(word):
+                queries += [
+                    wq.And([self.term(f, g, RANKING.bigram_weight) for g in bigrams(word)])
+                    for f in _fields(node)
+                ]
         return _any_field(queries)
 
     def combine(self, parts: list[wq.Query], strict: bool) -> wq.Query:

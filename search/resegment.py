@@ -10,13 +10,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from .analysis import is_han_word
+
 Vocabulary = Callable[[str], bool]  # does the index hold this term?
 
 MAX_WORD_CHARS = 6
-
-
-def _is_han_word(word: str) -> bool:
-    return all("\u3400" <= ch <= "\u9fff" for ch in word)
 
 
 def _forward_max_match(run: str, vocabulary: Vocabulary) -> list[str]:
@@ -39,12 +37,15 @@ def resegment(words: list[str], vocabulary: Vocabulary | None) -> list[str]:
     i = 0
     while i < len(words):
         word = words[i]
-        if len(word) < 2 or not _is_han_word(word) or vocabulary(word):
+        if len(word) < 2 or not is_han_word(word) or vocabulary(word):
             out.append(word)
             i += 1
             continue
-        end = i + 2 if i + 1 < len(words) and _is_han_word(words[i + 1]) else i + 1
-        before = out.pop() if out and _is_han_word(out[-1]) else ""
-        out.extend(_forward_max_match(before + "".join(words[i:end]), vocabulary))
+        end = i + 2 if i + 1 < len(words) and is_han_word(words[i + 1]) else i + 1
+        before = out.pop() if out and is_han_word(out[-1]) else ""
+        pieces = _forward_max_match(before + "".join(words[i:end]), vocabulary)
+        if all(len(piece) == 1 for piece in pieces):  # nothing known inside: keep jieba's cut
+            pieces = ([before] if before else []) + words[i:end]
+        out.extend(pieces)
         i = end
     return out

@@ -26,6 +26,9 @@ class Segmenter(Protocol):
     def add_words(self, words: Iterable[str]) -> None:
         """Teach the dictionary new words."""
 
+    def has_word(self, word: str) -> bool:
+        """Whether the dictionary holds the word."""
+
 
 class RJiebaSegmenter:
     name = "rjieba"
@@ -37,6 +40,9 @@ class RJiebaSegmenter:
 
     def tokenize(self, text: str, search: bool) -> list[tuple[str, int, int]]:
         return self._jieba.tokenize(text, mode="search" if search else "default")
+
+    def has_word(self, word: str) -> bool:
+        return self._jieba.has_word(word)
 
     def add_words(self, words: Iterable[str]) -> None:
         for word in words:
@@ -55,6 +61,9 @@ class JiebaSegmenter:
 
     def tokenize(self, text: str, search: bool) -> list[tuple[str, int, int]]:
         return list(self._jieba.tokenize(text, mode="search" if search else "default"))
+
+    def has_word(self, word: str) -> bool:
+        return bool(self._jieba.FREQ.get(word))
 
     def add_words(self, words: Iterable[str]) -> None:
         for word in words:

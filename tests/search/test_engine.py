@@ -138,3 +138,20 @@ def test_searcher_sees_new_commits_without_restart(tmp_path):
     assert engine.search("文章").total == 1
     build_index(index_dir, [Article("new", "新文章", "第二篇")])
     assert engine.search("文章").total == 2
+
+
+def test_unknown_name_glued_to_a_neighbour_is_still_found(tmp_path):
+    from search.analysis import analyze
+
+    text = "教育家雷沛鸿说教育要面向大众。"
+    assert "雷沛鸿" not in [t.text for t in analyze(text)]  # jieba glued the name: 雷沛鸿说
+    engine = SearchEngine(build_index(tmp_path / "ix", [Article("lei", "人物", text)]))
+    assert ids(engine.search("雷沛鸿")) == ["lei"]
+
+
+def test_query_word_cut_differently_from_the_index_is_recut(tmp_path):
+    engine = SearchEngine(
+        build_index(tmp_path / "ix", [Article("r", "人物", "荣昊效力于中超球队，司职后卫。")])
+    )
+    # jieba cuts the question's 荣昊现 as one unknown word; the index knows 荣昊
+    assert ids(engine.search("荣昊现效力于哪支球队")) == ["r"]
