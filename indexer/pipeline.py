@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from search.index import IndexWriterSession, open_or_create_index
+from search.userdict import load_for_index
 
 from .progress import Progress
 from .readers import find_files, read_file
@@ -59,6 +60,7 @@ def index_paths(
     sizes = {f: f.stat().st_size if f.exists() else 0 for f in files}
     progress = progress or Progress(len(files), sum(sizes.values()))
     index = open_or_create_index(index_dir)
+    load_for_index(index_dir)  # cut the articles with the index's own user dictionary
     with index.reader() as reader:
         known_ids = set(reader.field_terms("id")) if "id" in reader.indexed_field_names() else set()
 

@@ -17,6 +17,7 @@ from .highlight import highlight, snippet
 from .index import open_index
 from .query import Node, has_soft_conjunction, parse, positive_terms, to_whoosh
 from .schema import SEARCH_FIELDS
+from .userdict import load_for_index
 
 SORTS = ("relevance", "newest", "oldest")
 ALL_WORDS = 1e6  # the score bonus of an article that has every word of the query
@@ -32,6 +33,7 @@ class SearchEngine:
     def __init__(self, index_dir: Path):
         self.index_dir = Path(index_dir)
         self._index = open_index(self.index_dir)
+        load_for_index(self.index_dir)
         self._local = threading.local()
         self._weighting = BM25F(B=RANKING.bm25_b, K1=RANKING.bm25_k1)
 
@@ -41,6 +43,7 @@ class SearchEngine:
         if current is None:
             current = self._index.searcher(weighting=self._weighting)
         elif not current.up_to_date():
+            load_for_index(self.index_dir)  # words added since are in the new commit too
             current = current.refresh()
         self._local.searcher = current
         return current

@@ -271,6 +271,11 @@ def _subwords(word: str) -> tuple[str, ...]:
     )
 
 
+def clear_caches() -> None:
+    """Forget what depended on the segmentation dictionary (after it gained words)."""
+    _subwords.cache_clear()
+
+
 def field_boosts(node: Node) -> dict[str, float]:
     """Field weights for this query: a title match counts most for a few keywords, and less
     for a whole question, whose common words match many unrelated headlines."""

@@ -23,8 +23,8 @@ class Segmenter(Protocol):
     def tokenize(self, text: str, search: bool) -> list[tuple[str, int, int]]:
         """(word, start, end) triples; with `search`, sub-words precede the word they are in."""
 
-    def add_words(self, words: Iterable[str]) -> None:
-        """Teach the dictionary new words."""
+    def add_words(self, words: Iterable[tuple[str, int | None, str | None]]) -> None:
+        """Teach the dictionary new (word, frequency, tag) entries."""
 
     def has_word(self, word: str) -> bool:
         """Whether the dictionary holds the word."""
@@ -44,9 +44,9 @@ class RJiebaSegmenter:
     def has_word(self, word: str) -> bool:
         return self._jieba.has_word(word)
 
-    def add_words(self, words: Iterable[str]) -> None:
-        for word in words:
-            self._jieba.add_word(word)
+    def add_words(self, words: Iterable[tuple[str, int | None, str | None]]) -> None:
+        for word, freq, tag in words:
+            self._jieba.add_word(word, freq, tag)
 
 
 class JiebaSegmenter:
@@ -65,9 +65,9 @@ class JiebaSegmenter:
     def has_word(self, word: str) -> bool:
         return bool(self._jieba.FREQ.get(word))
 
-    def add_words(self, words: Iterable[str]) -> None:
-        for word in words:
-            self._jieba.add_word(word)
+    def add_words(self, words: Iterable[tuple[str, int | None, str | None]]) -> None:
+        for word, freq, tag in words:
+            self._jieba.add_word(word, freq, tag)
 
 
 def make_segmenter(backend: str | None = None) -> Segmenter:

@@ -157,6 +157,47 @@ def delete_command(index_dir, ids) -> None:
     click.echo(f"已删除 deleted {deleted} / {len(ids)}")
 
 
+@main.group("dict")
+def dict_group() -> None:
+    """The index's user dictionary (words jieba should keep whole)."""
+
+
+def _add_entries(index_dir: Path | None, entries) -> None:
+    from search.userdict import add_words
+
+    try:
+        changed = add_words(_index_dir(index_dir), entries)
+    except IndexProblem as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(
+        f"已添加 added {len(entries)} 个词 words; 重新分析 re-analysed {changed} 篇文章 articles"
+    )
+
+
+@dict_group.command("add")
+@index_option
+@click.argument("words", nargs=-1, required=True)
+def dict_add(index_dir, words) -> None:
+    """Add WORDS to the index's dictionary and re-analyse the articles that contain them."""
+    from search.userdict import Entry
+
+    _add_entries(index_dir, [Entry(w) for w in words])
+
+
+@dict_group.command("load")
+@index_option
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def dict_load(index_dir, file) -> None:
+    """Add the words of a jieba user-dictionary FILE (`word [freq] [tag]` a line)."""
+    from search.userdict import DictionaryError, read_entries
+
+    try:
+        entries = read_entries(file)
+    except DictionaryError as exc:
+        raise click.ClickException(str(exc)) from None
+    _add_entries(index_dir, entries)
+
+
 @main.command("extract")
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON object.")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
