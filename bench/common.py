@@ -182,6 +182,18 @@ class Fts5Searcher:
         ).fetchall()
         return [(doc_id, -score) for doc_id, score in rows]
 
+    def ranked_with_snippets(self, text: str, limit: int = 10) -> list[tuple[str, str]]:
+        """The top hits with FTS5's own highlighted snippets, as a search page would show."""
+        words = dict.fromkeys(_segment_for_search(text).split())
+        if not words:
+            return []
+        match = " OR ".join('"' + w.replace('"', '""') + '"' for w in words)
+        return self.con.execute(
+            "SELECT id, snippet(docs, 2, '<mark>', '</mark>', '…', 32) FROM docs "
+            "WHERE docs MATCH ? ORDER BY bm25(docs) LIMIT ?",
+            (match, limit),
+        ).fetchall()
+
 
 def write_run(path: Path, runs: dict[str, list[tuple[str, float]]], tag: str) -> Path:
     with path.open("w", encoding="utf-8") as out:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import os
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from search.config import INDEXING
 from search.index import IndexWriterSession, open_or_create_index
 from search.userdict import load_for_index
 
@@ -64,17 +66,20 @@ def index_paths(
     with index.reader() as reader:
         known_ids = set(reader.field_terms("id")) if "id" in reader.indexed_field_names() else set()
 
+    parallel = sum(sizes.values()) >= INDEXING.parallel_min_bytes and (os.cpu_count() or 1) > 1
+    procs = min(os.cpu_count() or 1, INDEXING.max_procs) if parallel else 1
     try:
-        with IndexWriterSession(index, commit_every=commit_every) as session:
+        with IndexWriterSession(index, commit_every=commit_every, procs=procs) as session:
             for path in files:
                 result = read_file(path)
                 summary.files += 1
                 summary.failures += [Failure(str(path), e) for e in result.errors]
                 for article in result.articles:
-                    session.update(article)
                     if article.id in known_ids:
+                        session.update(article)
                         summary.updated += 1
                     else:
+                        session.add(article)
                         summary.added += 1
                         known_ids.add(article.id)
                     progress.article_done()

@@ -51,7 +51,10 @@ class IndexingConfig:
     """How documents are written: memory and commit sizes, file limits."""
 
     writer_memory_mb: int = 256
-    commit_every: int = 2000
+    commit_every: int = 5000
+    # Batches of at least this many bytes are analysed and written by several processes.
+    parallel_min_bytes: int = 4 * 1024 * 1024
+    max_procs: int = 4
     max_file_bytes: int = 50 * 1024 * 1024
 
 

@@ -74,19 +74,28 @@ class IndexWriterSession:
     loses at most the current batch and never corrupts what was committed.
     """
 
-    def __init__(self, index: Index, commit_every: int | None = None, timeout: float = 10.0):
+    def __init__(
+        self,
+        index: Index,
+        commit_every: int | None = None,
+        timeout: float = 10.0,
+        procs: int = 1,
+    ):
         self.index = index
         self.commit_every = commit_every or INDEXING.commit_every
         self.timeout = timeout
+        self.procs = procs  # >1: analyse and write in that many processes, one segment each
         self._writer: IndexWriter | None = None
         self._pending = 0
+        self._uncommitted_ids: set[str] = set()
 
     def _open_writer(self) -> IndexWriter:
         if self._writer is None:
             try:
-                self._writer = self.index.writer(
-                    limitmb=INDEXING.writer_memory_mb, timeout=self.timeout, delay=0.25
-                )
+                options = {"limitmb": INDEXING.writer_memory_mb, "timeout": self.timeout}
+                if self.procs > 1:
+                    options.update(procs=self.procs, multisegment=True)
+                self._writer = self.index.writer(delay=0.25, **options)
             except LockError as exc:
                 raise IndexLocked(
                     "另一个索引进程正在写入该索引，请稍后再试"
@@ -96,7 +105,16 @@ class IndexWriterSession:
 
     def update(self, article: Article) -> None:
         """Add the article, replacing any article with the same id."""
+        if article.id in self._uncommitted_ids:
+            self.commit()  # a writer only replaces committed documents
         self._open_writer().update_document(**article_fields(article))
+        self._uncommitted_ids.add(article.id)
+        self._count_change()
+
+    def add(self, article: Article) -> None:
+        """Add an article whose id the index does not hold yet (cheaper than `update`)."""
+        self._open_writer().add_document(**article_fields(article))
+        self._uncommitted_ids.add(article.id)
         self._count_change()
 
     def delete(self, ids: Iterable[str]) -> int:
@@ -116,12 +134,14 @@ class IndexWriterSession:
             self._writer.commit()
             self._writer = None
             self._pending = 0
+            self._uncommitted_ids.clear()
 
     def cancel(self) -> None:
         if self._writer is not None:
             self._writer.cancel()
             self._writer = None
             self._pending = 0
+            self._uncommitted_ids.clear()
 
     def __enter__(self) -> IndexWriterSession:
         return self

@@ -50,3 +50,37 @@ def test_articles_are_committed_in_bounded_batches(tmp_path):
     # 25 articles in batches of 10: three commits, three segments before any merge
     assert open_index(tmp_path / "ix").latest_generation() >= 2
     assert SearchEngine(tmp_path / "ix").doc_count() == 25
+
+
+def test_an_id_repeated_within_one_run_keeps_the_last_version(tmp_path):
+    source = tmp_path / "dup.jsonl"
+    write_jsonl(
+        source,
+        [
+            {"id": "1", "title": "初稿", "text": "第一版"},
+            {"id": "1", "title": "定稿", "text": "第二版"},
+        ],
+    )
+    index_paths([source], tmp_path / "ix")
+    engine = SearchEngine(tmp_path / "ix")
+    assert engine.doc_count() == 1
+    assert engine.search("第一版 OR 第二版").hits[0].title == "定稿"
+
+
+def test_a_large_batch_is_written_by_several_processes_into_one_index(tmp_path, monkeypatch):
+    import dataclasses
+
+    import indexer.pipeline as pipeline
+
+    monkeypatch.setattr(
+        pipeline, "INDEXING", dataclasses.replace(pipeline.INDEXING, parallel_min_bytes=1)
+    )
+    monkeypatch.setattr(pipeline.os, "cpu_count", lambda: 2)
+    source = tmp_path / "many.jsonl"
+    write_jsonl(
+        source, [{"id": str(i), "title": f"第{i}篇", "text": "江豚 长江"} for i in range(300)]
+    )
+    summary = index_paths([source], tmp_path / "ix")
+    assert summary.added == 300
+    engine = SearchEngine(tmp_path / "ix")
+    assert engine.doc_count() == 300 and engine.search("江豚").total == 300

@@ -1,0 +1,367 @@
+"""Speed and memory at archive scale: zhsearch against the naive Whoosh + jieba setup and FTS5.
+
+    python -m bench.perf [--queries N] [--workdir DIR] [--skip-naive-index]
+
+One run measures, side by side:
+- indexing ../shared/corpora/xwlb (19,540 articles): wall time, articles/s, MB/s, peak RSS and
+  index size, each system in its own child process;
+- query latency (p50/p95/p99, highlighting of the top 10 included) for short keyword queries on
+  that index and for CMRC questions on the CMRC passages + news index;
+- HTTP throughput of `zhsearch serve` at 1 and 8 concurrent clients (bounded, loopback only);
+- start-up (serve → first answer, one-shot `zhsearch search`) and the server's RSS after 1,000
+  queries.
+Ratios are against the naive baseline measured in the same run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import os
+import random
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+import urllib.parse
+from pathlib import Path
+
+from bench.common import (
+    ROOT,
+    ZHSEARCH,
+    Fts5Searcher,
+    NaiveSearcher,
+    read_jsonl,
+    read_topics,
+    require_shared,
+)
+
+
+def du(path: Path) -> int:
+    if path.is_file():
+        return path.stat().st_size
+    return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
+
+
+def child_run(args: list[str]) -> tuple[float, int]:
+    """Run a child process; its wall seconds and peak RSS in bytes (its own, via wait4)."""
+    started = time.perf_counter()
+    child = subprocess.Popen(args, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    _, status, usage = os.wait4(child.pid, 0)
+    seconds = time.perf_counter() - started
+    child.returncode = os.waitstatus_to_exitcode(status)
+    if child.returncode:
+        raise subprocess.CalledProcessError(child.returncode, args)
+    return seconds, usage.ru_maxrss * 1024
+
+
+def percentiles(samples: list[float]) -> dict[str, float]:
+    ordered = sorted(samples)
+
+    def at(q: float) -> float:
+        return ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000
+
+    return {
+        "p50": at(0.50),
+        "p95": at(0.95),
+        "p99": at(0.99),
+        "mean": statistics.mean(ordered) * 1000,
+    }
+
+
+# ---------------------------------------------------------------- indexing (child processes)
+
+
+def naive_index_main(source: str, target: str) -> None:
+    from bench.common import naive_index
+
+    naive_index(Path(target), list(read_jsonl(Path(source))))
+
+
+def fts5_index_main(source: str, target: str) -> None:
+    from bench.common import fts5_index
+
+    fts5_index(Path(target), list(read_jsonl(Path(source))))
+
+
+def indexing(work: Path, source: Path, skip_naive: bool) -> dict[str, dict]:
+    articles = sum(1 for _ in read_jsonl(source))
+    megabytes = sum(len(r["title"]) + len(r["text"]) for r in read_jsonl(source)) * 3 / 1e6
+    rows = {}
+    jobs = {
+        "zhsearch": (work / "xwlb-zhsearch", [*ZHSEARCH, "index", "--index"]),
+        "naive": (work / "xwlb-naive", [sys.executable, "-m", "bench.perf", "--child", "naive"]),
+        "fts5": (work / "xwlb-fts5.db", [sys.executable, "-m", "bench.perf", "--child", "fts5"]),
+    }
+    for name, (target, command) in jobs.items():
+        if name == "naive" and skip_naive and target.exists():
+            continue
+        if target.exists():
+            shutil.rmtree(target) if target.is_dir() else target.unlink()
+        if name == "zhsearch":
+            seconds, rss = child_run([*command, str(target), str(source)])
+        else:
+            seconds, rss = child_run([*command, str(source), str(target)])
+        rows[name] = {
+            "seconds": seconds,
+            "articles/s": articles / seconds,
+            "MB/s": megabytes / seconds,
+            "peak RSS MB": rss / 2**20,
+            "index MB": du(target) / 2**20,
+        }
+    return rows
+
+
+# ---------------------------------------------------------------- query latency
+
+
+def keyword_queries(source: Path, n: int) -> list[str]:
+    """Short queries as readers type them: 2–8 characters taken from headline words."""
+    from search.analysis import query_words
+    from search.stopwords import STOPWORDS
+
+    rng = random.Random(5)
+    titles = [r["title"] for r in read_jsonl(source) if r.get("title")]
+    queries = []
+    while len(queries) < n:
+        words = [w for w in query_words(rng.choice(titles)) if w not in STOPWORDS and len(w) > 1]
+        if not words:
+            continue
+        start = rng.randrange(len(words))
+        query = "".join(words[start : start + rng.choice((1, 2))])
+        if 2 <= len(query) <= 8:
+            queries.append(query)
+    return queries
+
+
+def time_queries(search, queries: list[str], repeat: int) -> dict[str, float]:
+    samples: list[float] = []
+    for query in queries[:20]:
+        search(query)  # warm up
+    for _ in range(repeat):
+        for query in queries:
+            started = time.perf_counter()
+            search(query)
+            samples.append(time.perf_counter() - started)
+    return percentiles(samples)
+
+
+def latency(work: Path, index_dirs: dict[str, Path], queries: list[str], repeat: int) -> dict:
+    from search.engine import SearchEngine
+    from search.query import QueryError
+
+    engine = SearchEngine(index_dirs["zhsearch"])
+
+    def zhsearch(q: str):
+        try:
+            return engine.search(q, size=10)
+        except QueryError:
+            return None
+
+    rows = {"zhsearch": time_queries(zhsearch, queries, repeat)}
+    if index_dirs["naive"].exists():
+        naive = NaiveSearcher(index_dirs["naive"])
+
+        def naive_search(q: str):
+            results = naive.search(q, 10)
+            return [(hit.highlights("title"), hit.highlights("text")) for hit in results]
+
+        rows["naive"] = time_queries(naive_search, queries, repeat)
+    if index_dirs["fts5"].exists():
+        fts5 = Fts5Searcher(index_dirs["fts5"])
+        rows["fts5"] = time_queries(lambda q: fts5.ranked_with_snippets(q, 10), queries, repeat)
+    return rows
+
+
+# ---------------------------------------------------------------- HTTP
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_for(port: int, path: str, deadline: float) -> bool:
+    while time.perf_counter() < deadline:
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+            conn.request("GET", path)
+            if conn.getresponse().status == 200:
+                return True
+        except OSError:
+            time.sleep(0.02)
+    return False
+
+
+def load(port: int, queries: list[str], clients: int, per_client: int) -> dict[str, float]:
+    """A bounded load: each client sends `per_client` requests over one keep-alive connection."""
+    latencies: list[float] = []
+    errors = [0]
+    lock = threading.Lock()
+
+    def client(seed: int) -> None:
+        rng = random.Random(seed)
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        for _ in range(per_client):
+            path = "/api/search?" + urllib.parse.urlencode({"q": rng.choice(queries)})
+            started = time.perf_counter()
+            try:
+                conn.request("GET", path)
+                response = conn.getresponse()
+                response.read()
+                ok = response.status == 200
+            except OSError:
+                ok = False
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+            with lock:
+                latencies.append(time.perf_counter() - started)
+                errors[0] += not ok
+
+    started = time.perf_counter()
+    threads = [threading.Thread(target=client, args=(i,)) for i in range(clients)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    seconds = time.perf_counter() - started
+    return {"requests/s": len(latencies) / seconds, **percentiles(latencies), "errors": errors[0]}
+
+
+def rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def serving(index_dir: Path, queries: list[str], requests: int) -> dict:
+    port = free_port()
+    started = time.perf_counter()
+    server = subprocess.Popen(
+        [*ZHSEARCH, "serve", "--index", str(index_dir), "--port", str(port)],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        first = "/api/search?" + urllib.parse.urlencode({"q": queries[0]})
+        if not wait_for(port, first, started + 60):
+            raise RuntimeError("zhsearch serve did not answer within 60 s")
+        startup = time.perf_counter() - started
+        rows = {
+            "1 client": load(port, queries, 1, requests),
+            "8 clients": load(port, queries, 8, max(1, requests // 8)),
+        }
+        done = requests + 8 * max(1, requests // 8)
+        if done < 1000:
+            load(port, queries, 4, (1000 - done) // 4 + 1)
+        return {"startup_s": startup, "rss_mb": rss_mb(server.pid), "load": rows}
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+def one_shot(index_dir: Path, query: str, repeat: int) -> float:
+    samples = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        subprocess.run(
+            [*ZHSEARCH, "search", "--index", str(index_dir), query],
+            check=True,
+            cwd=ROOT,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        samples.append(time.perf_counter() - started)
+    return statistics.median(samples)
+
+
+# ---------------------------------------------------------------- report
+
+
+def table(title: str, rows: dict[str, dict], baseline: str | None = "naive", lower_better=True):
+    columns = list(next(iter(rows.values())).keys())
+    print(f"\n{title}")
+    print(f"{'system':<12}" + "".join(f"{c:>14}" for c in columns))
+    for name, row in rows.items():
+        print(f"{name:<12}" + "".join(f"{row[c]:>14.2f}" for c in columns))
+    if baseline in rows and "zhsearch" in rows:
+        key = columns[0]
+        ratio = rows[baseline][key] / rows["zhsearch"][key]
+        if not lower_better:
+            ratio = 1 / ratio
+        print(
+            f"zhsearch vs {baseline}: {ratio:.2f}x on {key}"
+            + (" (higher is better)" if not lower_better else " (faster/smaller is better)")
+        )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--child", nargs=3, help=argparse.SUPPRESS)
+    parser.add_argument("--queries", type=int, default=300, help="queries per latency set")
+    parser.add_argument("--repeat", type=int, default=3, help="repetitions of each query set")
+    parser.add_argument("--http-requests", type=int, default=400)
+    parser.add_argument("--workdir", type=Path, default=ROOT / "bench" / ".work" / "perf")
+    parser.add_argument(
+        "--skip-naive-index",
+        action="store_true",
+        help="reuse a naive index left by an earlier run (its time is not shown)",
+    )
+    args = parser.parse_args()
+    if args.child:
+        kind, source, target = args.child
+        {"naive": naive_index_main, "fts5": fts5_index_main}[kind](source, target)
+        return
+    shared = require_shared()
+    work = args.workdir
+    work.mkdir(parents=True, exist_ok=True)
+    xwlb = shared / "xwlb" / "articles.jsonl.gz"
+    print(f"zhsearch performance — {os.cpu_count()} cores, queries x{args.repeat} repetitions")
+
+    rows = indexing(work, xwlb, args.skip_naive_index)
+    table("INDEXING xwlb (19,540 articles)", rows)
+
+    keyword = keyword_queries(xwlb, args.queries)
+    xwlb_dirs = {
+        "zhsearch": work / "xwlb-zhsearch",
+        "naive": work / "xwlb-naive",
+        "fts5": work / "xwlb-fts5.db",
+    }
+    table(
+        f"KEYWORD QUERIES on xwlb ({len(keyword)} queries of 2–8 characters), ms",
+        latency(work, xwlb_dirs, keyword, args.repeat),
+    )
+
+    cmrc = ROOT / "bench" / ".work" / "quality" / "cmrc"
+    if (cmrc / "zhsearch").exists():
+        questions = [t for _, t in read_topics(shared / "cmrc2018" / "queries.tsv", args.queries)]
+        cmrc_dirs = {
+            "zhsearch": cmrc / "zhsearch",
+            "naive": cmrc / "naive",
+            "fts5": cmrc / "fts5.db",
+        }
+        table(
+            f"QUESTIONS on CMRC + news ({len(questions)} questions), ms",
+            latency(work, cmrc_dirs, questions, args.repeat),
+        )
+    else:
+        print("\n(questions skipped: run `python -m bench.quality --sets cmrc` first)")
+
+    served = serving(xwlb_dirs["zhsearch"], keyword, args.http_requests)
+    print("\nHTTP /api/search on xwlb (zhsearch serve, waitress, loopback)")
+    for name, row in served["load"].items():
+        print(f"  {name:<10} " + "  ".join(f"{k} {v:.1f}" for k, v in row.items()))
+    print(
+        f"\nSTART-UP: serve → first answer {served['startup_s']:.2f} s; one-shot "
+        f"`zhsearch search` {one_shot(xwlb_dirs['zhsearch'], keyword[0], 3):.2f} s (median of 3)"
+    )
+    print(f"MEMORY: serving RSS after ≥1,000 queries {served['rss_mb']:.0f} MB")
+
+
+if __name__ == "__main__":
+    main()
