@@ -1,4 +1,4 @@
-"""An indexing run: find files, read articles, write them into the index, summarise."""
+"""An indexing run: find files, read the new and changed ones, write their articles, summarise."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from search.config import INDEXING
 from search.index import IndexWriterSession, open_or_create_index
 from search.userdict import load_for_index
 
+from .manifest import SourceManifest, file_digest
 from .progress import Progress
 from .readers import find_files, read_file
 
@@ -28,6 +29,8 @@ class IndexSummary:
     files: int = 0
     added: int = 0
     updated: int = 0
+    unchanged: int = 0  # files skipped because their content did not change
+    deleted: int = 0
     failures: list[Failure] = field(default_factory=list)
     seconds: float = 0.0
     interrupted: bool = False
@@ -37,11 +40,12 @@ class IndexSummary:
         return self.added + self.updated
 
     def lines(self) -> list[str]:
+        rate = f" ({self.indexed / self.seconds:,.0f} articles/s)" if self.seconds > 0 else ""
         out = [
             f"完成 done: 文件 files {self.files}, 新增 added {self.added}, "
-            f"更新 updated {self.updated}, 失败 failed {len(self.failures)}, "
-            f"用时 {self.seconds:.1f} s"
-            + (f" ({self.indexed / self.seconds:,.0f} articles/s)" if self.seconds > 0 else "")
+            f"更新 updated {self.updated}, 未变 unchanged {self.unchanged} files, "
+            f"删除 deleted {self.deleted}, 失败 failed {len(self.failures)}, "
+            f"用时 {self.seconds:.1f} s{rate}"
         ]
         if self.interrupted:
             out.append("已中断：已提交完成的部分 (interrupted: what was finished is committed)")
@@ -49,43 +53,92 @@ class IndexSummary:
         return out
 
 
+class _Run:
+    """The state of one indexing run over an index."""
+
+    def __init__(self, index_dir: Path, files: list[Path], sizes: dict[Path, int]):
+        self.index = open_or_create_index(index_dir)
+        load_for_index(index_dir)  # cut the articles with the index's own user dictionary
+        with self.index.reader() as reader:
+            self.known_ids = set(reader.field_terms("id"))
+        self.manifest = SourceManifest(index_dir)
+        self.finished: dict[Path, tuple[str, list[str]]] = {}  # since the last commit
+        self.summary = IndexSummary()
+        self.files, self.sizes = files, sizes
+
+    def record_committed(self) -> None:
+        """After a commit: the files finished before it are now safely in the index."""
+        for path, (digest, ids) in self.finished.items():
+            self.manifest.record(path, digest, ids)
+        self.finished.clear()
+        self.manifest.save()
+
+    def index_file(self, session: IndexWriterSession, path: Path, progress: Progress) -> None:
+        summary = self.summary
+        summary.files += 1
+        try:
+            digest = file_digest(path)
+        except OSError as exc:
+            summary.failures.append(Failure(str(path), f"无法读取文件 (cannot read file: {exc})"))
+            return
+        if self.manifest.unchanged(path, digest):
+            summary.unchanged += 1
+            return
+        result = read_file(path)
+        summary.failures += [Failure(str(path), e) for e in result.errors]
+        if not result.articles:
+            return  # recorded nowhere, so the next run tries the file again
+        ids = [a.id for a in result.articles]
+        stale = set(self.manifest.ids_of(path)) - set(ids)
+        if stale:
+            summary.deleted += session.delete(sorted(stale))
+            self.known_ids -= stale
+        for article in result.articles:
+            if article.id in self.known_ids:
+                session.update(article)
+                summary.updated += 1
+            else:
+                session.add(article)
+                summary.added += 1
+                self.known_ids.add(article.id)
+            progress.article_done()
+        self.finished[path] = (digest, ids)
+
+    def prune(self, session: IndexWriterSession) -> None:
+        """Delete the articles of source files that no longer exist."""
+        for key in self.manifest.vanished():
+            self.summary.deleted += session.delete(self.manifest.ids_of(key))
+            self.manifest.forget(key)
+
+
 def index_paths(
     paths: list[Path],
     index_dir: Path,
     progress: Progress | None = None,
     commit_every: int | None = None,
+    prune: bool = False,
 ) -> IndexSummary:
-    """Index every supported file under `paths` into the index at `index_dir`."""
+    """Index the new and changed supported files under `paths` into the index at `index_dir`."""
     started = time.monotonic()
-    summary = IndexSummary()
     files = list(find_files(paths))
     sizes = {f: f.stat().st_size if f.exists() else 0 for f in files}
     progress = progress or Progress(len(files), sum(sizes.values()))
-    index = open_or_create_index(index_dir)
-    load_for_index(index_dir)  # cut the articles with the index's own user dictionary
-    with index.reader() as reader:
-        known_ids = set(reader.field_terms("id")) if "id" in reader.indexed_field_names() else set()
-
+    run = _Run(index_dir, files, sizes)
     parallel = sum(sizes.values()) >= INDEXING.parallel_min_bytes and (os.cpu_count() or 1) > 1
     procs = min(os.cpu_count() or 1, INDEXING.max_procs) if parallel else 1
+    session = IndexWriterSession(
+        run.index, commit_every=commit_every, procs=procs, on_commit=run.record_committed
+    )
     try:
-        with IndexWriterSession(index, commit_every=commit_every, procs=procs) as session:
+        with session:
             for path in files:
-                result = read_file(path)
-                summary.files += 1
-                summary.failures += [Failure(str(path), e) for e in result.errors]
-                for article in result.articles:
-                    if article.id in known_ids:
-                        session.update(article)
-                        summary.updated += 1
-                    else:
-                        session.add(article)
-                        summary.added += 1
-                        known_ids.add(article.id)
-                    progress.article_done()
+                run.index_file(session, path, progress)
                 progress.file_done(sizes[path])
+            if prune:
+                run.prune(session)
     except KeyboardInterrupt:
-        summary.interrupted = True
+        run.summary.interrupted = True
+    run.record_committed()  # manifest changes that needed no commit (prune of nothing)
     progress.finish()
-    summary.seconds = time.monotonic() - started
-    return summary
+    run.summary.seconds = time.monotonic() - started
+    return run.summary

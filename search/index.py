@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from whoosh import index as whoosh_index
@@ -80,11 +80,13 @@ class IndexWriterSession:
         commit_every: int | None = None,
         timeout: float = 10.0,
         procs: int = 1,
+        on_commit: Callable[[], None] | None = None,
     ):
         self.index = index
         self.commit_every = commit_every or INDEXING.commit_every
         self.timeout = timeout
         self.procs = procs  # >1: analyse and write in that many processes, one segment each
+        self.on_commit = on_commit  # called after each commit, e.g. to record what it holds
         self._writer: IndexWriter | None = None
         self._pending = 0
         self._uncommitted_ids: set[str] = set()
@@ -135,6 +137,8 @@ class IndexWriterSession:
             self._writer = None
             self._pending = 0
             self._uncommitted_ids.clear()
+            if self.on_commit is not None:
+                self.on_commit()
 
     def cancel(self) -> None:
         if self._writer is not None:

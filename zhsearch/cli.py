@@ -33,16 +33,20 @@ def main() -> None:
 @main.command("index")
 @index_option
 @click.option("--strict", is_flag=True, help="Exit non-zero if any file or line failed.")
+@click.option("--prune", is_flag=True, help="Remove articles whose source files are gone.")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
-def index_command(index_dir: Path | None, strict: bool, paths: tuple[Path, ...]) -> None:
-    """Index the articles in PATHS (files or folders: .jsonl[.gz], .html, .txt, .md)."""
+def index_command(
+    index_dir: Path | None, strict: bool, prune: bool, paths: tuple[Path, ...]
+) -> None:
+    """Index the new and changed articles in PATHS (files or folders: .jsonl[.gz], .html,
+    .htm, .txt, .md). Unchanged files are skipped."""
     from indexer.pipeline import index_paths
 
     missing = [str(p) for p in paths if not p.exists()]
     if missing:
         raise click.ClickException(f"路径不存在 (no such file or folder): {', '.join(missing)}")
     try:
-        summary = index_paths(list(paths), _index_dir(index_dir))
+        summary = index_paths(list(paths), _index_dir(index_dir), prune=prune)
     except IndexProblem as exc:
         raise click.ClickException(str(exc)) from None
     for line in summary.lines():

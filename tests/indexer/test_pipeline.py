@@ -84,3 +84,60 @@ def test_a_large_batch_is_written_by_several_processes_into_one_index(tmp_path, 
     assert summary.added == 300
     engine = SearchEngine(tmp_path / "ix")
     assert engine.doc_count() == 300 and engine.search("江豚").total == 300
+
+
+def test_rerun_on_the_same_folder_reads_nothing_new(tmp_path):
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    write_jsonl(docs / "a.jsonl", [{"id": "1", "title": "甲", "text": "内容一"}])
+    write_jsonl(docs / "b.jsonl", [{"id": "2", "title": "乙", "text": "内容二"}])
+    first = index_paths([docs], tmp_path / "ix")
+    again = index_paths([docs], tmp_path / "ix")
+    assert (first.added, first.unchanged) == (2, 0)
+    assert (again.added, again.updated, again.unchanged) == (0, 0, 2)
+    assert "unchanged 2 files" in again.lines()[0]
+
+
+def test_a_changed_file_is_reindexed_once_and_its_dropped_articles_deleted(tmp_path):
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    write_jsonl(
+        docs / "a.jsonl",
+        [{"id": "1", "title": "甲", "text": "旧"}, {"id": "2", "title": "乙", "text": "旧"}],
+    )
+    write_jsonl(docs / "b.jsonl", [{"id": "3", "title": "丙", "text": "不变"}])
+    index_paths([docs], tmp_path / "ix")
+    write_jsonl(docs / "a.jsonl", [{"id": "1", "title": "甲", "text": "新"}])
+    summary = index_paths([docs], tmp_path / "ix")
+    assert (summary.updated, summary.deleted, summary.unchanged) == (1, 1, 1)
+    engine = SearchEngine(tmp_path / "ix")
+    assert engine.doc_count() == 2
+    assert [h.id for h in engine.search("新").hits] == ["1"]
+
+
+def test_prune_removes_articles_of_deleted_files(tmp_path):
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    write_jsonl(docs / "keep.jsonl", [{"id": "k", "title": "留下", "text": "文章"}])
+    write_jsonl(
+        docs / "gone.jsonl",
+        [
+            {"id": "g1", "title": "删除", "text": "文章"},
+            {"id": "g2", "title": "删除", "text": "文章"},
+        ],
+    )
+    index_paths([docs], tmp_path / "ix")
+    (docs / "gone.jsonl").unlink()
+    assert index_paths([docs], tmp_path / "ix").deleted == 0  # without --prune nothing goes
+    summary = index_paths([docs], tmp_path / "ix", prune=True)
+    assert summary.deleted == 2
+    assert SearchEngine(tmp_path / "ix").doc_count() == 1
+    assert index_paths([docs], tmp_path / "ix", prune=True).deleted == 0
+
+
+def test_a_failed_file_is_tried_again_on_the_next_run(tmp_path):
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "late.jsonl").write_text("{broken\n", encoding="utf-8")
+    assert len(index_paths([docs], tmp_path / "ix").failures) == 1
+    assert len(index_paths([docs], tmp_path / "ix").failures) == 1
