@@ -38,7 +38,13 @@ _BOILERPLATE = re.compile(
 _BLOCK_TAGS = ("p", "h2", "h3", "h4", "h5", "h6", "li", "blockquote", "pre", "td")
 _TITLE_SEPARATORS = re.compile(r"\s*(?:[_|｜]|\s[-—–]\s|--)\s*")
 _NAMES = r"([\u4e00-\u9fff·]{2,4}(?:[ 、，,][\u4e00-\u9fff·]{2,4})*)"
-_AUTHOR = re.compile(r"(?:(?:记者|作者|撰文|記者|文)\s*[:：/／]\s*|[（(](?:记者|記者)\s*)" + _NAMES)
+_AUTHOR = re.compile(
+    r"(?:(?:记者|作者|撰文|記者|文)\s*[:：/／]\s*|[（(](?:记者|記者)\s*)"
+    + _NAMES
+    + r"|(?:记者|記者)\s*([\u4e00-\u9fff·]{2,4})\s*[／/]"
+)
+_SITE_LIKE = re.compile(r"https?:|www\.|[网網]$|新[闻聞][网網]|日[报報]$|[报報]社?$|^搜索$")
+_TITLE_SUFFIX = re.compile(r"\s*[-_|｜—–]\s*[^-_|｜—–]{2,12}$")
 _SOURCE = re.compile(r"(?:来源|來源|稿源)[:：]\s*([^\s<>|　]{2,30})")
 _EDITOR_LINE = re.compile(r"^[（(\[【]?\s*(?:责任编辑|責任編輯|编辑|二审|三审|初审|校对|审核)[:：]")
 
@@ -86,42 +92,64 @@ def _title(soup: BeautifulSoup) -> str:
         if heading in page_title or heading in og_title:
             return heading
     if og_title:
-        return og_title
+        return _TITLE_SUFFIX.sub("", og_title) if _TITLE_SUFFIX.search(og_title) else og_title
     if candidates:
         return candidates[0]
     parts = [p for p in _TITLE_SEPARATORS.split(page_title) if p]
     return max(parts[:2], key=len) if parts else ""
 
 
-def _text_score(tag: Tag) -> float:
-    """How much article-like prose a container holds: paragraph text minus link text."""
-    text_len = sum(len(p.get_text(strip=True)) for p in tag.find_all("p", recursive=False))
-    if text_len == 0:
-        return 0.0
-    link_len = sum(len(a.get_text(strip=True)) for a in tag.find_all("a"))
-    punctuation = len(re.findall(r"[，。！？；、]", tag.get_text()))
-    return text_len + 10 * punctuation - 2 * link_len
+_PUNCTUATION = re.compile(r"[，。！？；、,.!?;]")
+_BLOCK_LIKE = ("p", "pre", "td", "li", "blockquote", "h2", "h3", "h4")
+_CONTAINERS = ("div", "section", "article", "main", "span", "td", "font", "center")
+
+
+def _link_density(tag: Tag) -> float:
+    text = len(tag.get_text(strip=True)) or 1
+    return sum(len(a.get_text(strip=True)) for a in tag.find_all("a")) / text
+
+
+def _text_blocks(body: Tag) -> list[Tag]:
+    """Elements that hold prose directly: paragraphs, and divs without block children."""
+    blocks = []
+    for tag in body.find_all(list(_BLOCK_LIKE) + ["div", "section"]):
+        if tag.name in ("div", "section") and tag.find(list(_BLOCK_LIKE) + ["div", "section"]):
+            continue
+        blocks.append(tag)
+    return blocks
 
 
 def _main_container(body: Tag) -> Tag:
-    best, best_score = body, 0.0
-    for tag in body.find_all(["div", "article", "section", "td", "main"]):
-        score = _text_score(tag)
-        if score > best_score:
-            best, best_score = tag, score
-    return best
+    """The element whose text blocks carry the most prose (after Readability's scoring):
+    each block scores by length and punctuation, credited to its parent and, halved, to its
+    grandparent; a container's score shrinks with the share of its text that is links."""
+    scores: dict[int, float] = {}
+    tags: dict[int, Tag] = {}
+    for block in _text_blocks(body):
+        text = block.get_text(strip=True)
+        if len(text) < 20:
+            continue
+        score = 1 + len(_PUNCTUATION.findall(text)) + min(len(text) / 100, 3)
+        parents = [p for p in block.parents if p.name in _CONTAINERS or p.name == "body"][:2]
+        for weight, parent in zip((1.0, 0.5), parents, strict=False):
+            scores[id(parent)] = scores.get(id(parent), 0.0) + score * weight
+            tags[id(parent)] = parent
+    if not scores:
+        return body
+    best = max(scores, key=lambda k: scores[k] * (1 - _link_density(tags[k])))
+    return tags[best]
 
 
 def _paragraphs(container: Tag) -> list[str]:
     lines: list[str] = []
-    blocks = container.find_all(_BLOCK_TAGS)
+    blocks = container.find_all(_BLOCK_TAGS + ("div",))
     if not blocks:
         return [line for line in (_clean(s) for s in container.get_text("\n").split("\n")) if line]
     for block in blocks:
-        if block.find(_BLOCK_TAGS):  # its inner blocks are visited on their own
+        if block.find(_BLOCK_TAGS + ("div",)):  # its inner blocks are visited on their own
             continue
         line = _clean(block.get_text(" "))
-        if line and not _EDITOR_LINE.match(line):
+        if line and not _EDITOR_LINE.match(line) and _link_density(block) < 0.5:
             lines.append(line)
     return lines
 
@@ -152,10 +180,12 @@ def extract(html: str) -> ExtractedPage:
 
     for tag in soup.find_all(_DROP_TAGS):
         tag.decompose()
+    page_chars = len((soup.body or soup).get_text(strip=True)) or 1
     for tag in soup.find_all(True):
-        if tag.decomposed:
+        if tag.decomposed or tag.name in ("body", "html", "article", "main"):
             continue
-        if tag.name not in ("body", "html", "article", "main") and _is_boilerplate(tag):
+        # a "breadcrumb" or "comment" wrapper around most of the page is not boilerplate
+        if _is_boilerplate(tag) and len(tag.get_text(strip=True)) < 0.4 * page_chars:
             tag.decompose()
     body = soup.body or soup
     page_text = body.get_text("\n")
@@ -164,8 +194,10 @@ def extract(html: str) -> ExtractedPage:
 
     if date is None and (match := DATE_IN_TEXT.search(page_text)):
         date = parse_date(match.group(0))
+    if _SITE_LIKE.search(author):
+        author = ""  # a site name or profile URL in the byline meta is not an author
     if not author and (match := _AUTHOR.search(page_text)):
-        author = match.group(1).strip()
+        author = (match.group(1) or match.group(2)).strip()
     source = _meta(soup, "og:site_name", "source")
     if match := _SOURCE.search(page_text):
         source = match.group(1).strip()
