@@ -15,10 +15,9 @@ import json
 import re
 import statistics
 from collections import Counter
-from pathlib import Path
 
 from bench.common import require_shared
-from indexer.encoding import decode, declared_html_charset
+from indexer.encoding import declared_html_charset, decode
 from indexer.html import extract
 
 SPACE = re.compile(r"\s+")

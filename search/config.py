@@ -26,6 +26,11 @@ class RankingConfig:
     short_query_words: int = 2
     title_boost_short: float = 2.0
     title_boost_long: float = 0.5
+    # Queries of at most this many words list the articles that have all of them first.
+    all_words_first_max: int = 3
+    # Score of query words that stand next to each other in an article (slop: words between).
+    proximity_weight: float = 0.5
+    proximity_slop: int = 1
     # Coordination bonus of a loosened query: articles with more of the words rank higher.
     coord_scale: float = 0.9
     # Weight of a query word's sub-words (足球联赛 → 足球, 联赛) beside the word itself.

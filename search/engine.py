@@ -7,7 +7,6 @@ import time
 from pathlib import Path
 
 from whoosh import collectors
-from whoosh import query as wq
 from whoosh.scoring import BM25F
 from whoosh.searching import Searcher
 
@@ -15,12 +14,19 @@ from .config import LIMITS, RANKING
 from .documents import Article, Hit, SearchResults, format_date, to_china_time
 from .highlight import highlight, snippet
 from .index import open_index
-from .query import Node, has_soft_conjunction, parse, positive_terms, to_whoosh
+from .query import (
+    ALL_WORDS,
+    Node,
+    has_soft_conjunction,
+    parse,
+    positive_terms,
+    ranking_query,
+    to_whoosh,
+)
 from .schema import SEARCH_FIELDS
 from .userdict import load_for_index
 
 SORTS = ("relevance", "newest", "oldest")
-ALL_WORDS = 1e6  # the score bonus of an article that has every word of the query
 
 
 class SearchEngine:
@@ -92,19 +98,12 @@ class SearchEngine:
     def _ranked(
         self, searcher: Searcher, node: Node, page: int, size: int
     ) -> tuple[list[int], list[float], int]:
-        """Articles with every plain word first, then those with some of them.
-
-        One pass: the loosened query scores every candidate, and articles that also match
-        the strict query get a constant bonus larger than any score, which puts them first.
-        """
+        """One page of the relevance ranking (see `ranking_query`), with the exact total."""
         offset, wanted = (page - 1) * size, page * size
-        query = to_whoosh(node, strict=True)
-        if has_soft_conjunction(node):
-            query = wq.Or([to_whoosh(node, strict=False), wq.ConstantScoreQuery(query, ALL_WORDS)])
         # No skipping or matcher replacement: the collector then sees, and counts, every
         # match in the same pass, so the total is exact without a second search.
         collector = collectors.TopCollector(wanted, usequality=False, replace=0)
-        searcher.search_with_collector(query, collector)
+        searcher.search_with_collector(ranking_query(node), collector)
         results = collector.results()
         hits = list(results)[offset:wanted]
         scores = [h.score - ALL_WORDS if h.score >= ALL_WORDS else h.score for h in hits]

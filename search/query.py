@@ -65,11 +65,13 @@ Node = Words | Phrase | And | Or | Not
 
 # ---------------------------------------------------------------- tokens
 
-_QUOTES = {'"': '"', "“": "”"}
+# Only the ASCII quote marks a phrase: Chinese quotation marks (“…”「…」) are ordinary
+# punctuation in pasted text and questions, and would otherwise demand exact phrases.
+_QUOTES = {'"': '"'}
 _OPERATORS = {"AND": "AND", "OR": "OR", "NOT": "NOT", "&&": "AND", "||": "OR"}
 _CONTROL_CHARS = re.compile(r"[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
 _FIELD_PREFIX = re.compile(r"([A-Za-z]+|标题|正文|作者|来源|分类)[:：]")
-_CHUNK_END = re.compile(r"[\s()\"“]")
+_CHUNK_END = re.compile(r'[\s()"]')
 
 
 @dataclass(frozen=True)
@@ -81,10 +83,7 @@ class _Tok:
 
 def _read_phrase(text: str, i: int) -> tuple[str, int]:
     """The phrase opening at text[i], and the index after its closing quote."""
-    close = _QUOTES[text[i]]
-    end = text.find(close, i + 1)
-    if close == "”" and end < 0:
-        end = text.find('"', i + 1)
+    end = text.find(_QUOTES[text[i]], i + 1)
     if end < 0:
         raise QueryError("查询语法错误：引号不成对 (unbalanced quote)")
     return text[i + 1 : end], end + 1
@@ -356,6 +355,41 @@ class _Compiler:
 def to_whoosh(node: Node, strict: bool = True) -> wq.Query | None:
     """The Whoosh query for `node`; `strict=False` loosens plain-word conjunctions to OR."""
     return _Compiler(field_boosts(node), strict).compile(node)
+
+
+ALL_WORDS = 1e6  # the score bonus of an article that has every word of a short query
+
+
+def _adjacent_pairs(node: Node) -> list[tuple[str, str]]:
+    """Neighbouring words of each plain word group (not negated)."""
+    if isinstance(node, Words):
+        return list(zip(node.words, node.words[1:], strict=False))
+    if isinstance(node, And | Or):
+        return [pair for c in node.children for pair in _adjacent_pairs(c)]
+    return []
+
+
+def ranking_query(node: Node) -> wq.Query:
+    """The query that orders results by relevance, in one pass over the candidates.
+
+    Plain words are loosened to OR with a coordination bonus, so a question still finds
+    articles that lack one of its words. For a short query, articles with every word get a
+    constant bonus larger than any score, which ranks them first. Query words that stand
+    next to each other in the article (at most one word apart) add a proximity score.
+    """
+    strict = to_whoosh(node, strict=True)
+    if not has_soft_conjunction(node):
+        return strict
+    parts = [to_whoosh(node, strict=False)]
+    if len(positive_terms(node)) <= RANKING.all_words_first_max:
+        parts.append(wq.ConstantScoreQuery(strict, ALL_WORDS))
+    pairs = [
+        wq.Phrase("text", list(pair), slop=RANKING.proximity_slop, boost=RANKING.proximity_weight)
+        for pair in dict.fromkeys(_adjacent_pairs(node))
+    ]
+    if pairs and RANKING.proximity_weight:
+        parts.append(_any_field(pairs))
+    return wq.Or(parts)
 
 
 def has_soft_conjunction(node: Node) -> bool:

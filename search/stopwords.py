@@ -6,6 +6,8 @@ unless a query has nothing else.
 
 from __future__ import annotations
 
+import re
+
 _FUNCTION_WORDS = """
 的 地 得 了 着 过 是 在 和 与 及 或 也 都 而 被 把 对 从 到 为 以 于 之 其 这 那 该 此 有 个
 一个 这个 那个 这些 那些 并 且 就 又 还 则 即 但 等 上 中 里 后 前 时 会 能 可 可以 将 已 已经
@@ -20,12 +22,19 @@ _QUESTION_WORDS = """
 what which who whom when where why how
 """
 
-FUNCTION_WORDS = frozenset(_FUNCTION_WORDS.split())
+# Pronouns, and demonstratives with a measure word (这部, 该届, 此种 …): a question says
+# "this film" where its article names the film.
+_PRONOUNS = """
+他 她 它 他们 她们 它们 其 我 我们 你 你们 自己 本人 此人 该人 这里 那里 此地 当地 当时 此时
+"""
+_DEMONSTRATIVE = re.compile(r"^[这那此该本][个张部届首座位种些条次项名只家所件篇段样类批份处支场]$")
+
+FUNCTION_WORDS = frozenset(_FUNCTION_WORDS.split()) | frozenset(_PRONOUNS.split())
 QUESTION_WORDS = frozenset(_QUESTION_WORDS.split())
 STOPWORDS = FUNCTION_WORDS | QUESTION_WORDS
 
 
 def content_words(words: list[str]) -> list[str]:
     """`words` without stopwords, or all of them if nothing else would remain."""
-    kept = [w for w in words if w not in STOPWORDS]
+    kept = [w for w in words if w not in STOPWORDS and not _DEMONSTRATIVE.match(w)]
     return kept or words

@@ -7,7 +7,6 @@ from search.query import And, Not, Or, Phrase, QueryError, Words, parse, positiv
     "text, fragment",
     [
         ('"北京大学', "引号不成对"),
-        ("“北京大学", "引号不成对"),
         ("(北京 OR 上海", "括号不成对"),
         ("北京)", "右括号"),
         ("", "empty"),
@@ -97,3 +96,9 @@ def test_title_weighs_more_for_keywords_than_for_questions():
         > 1
         > field_boosts(parse("长江里的江豚数量最近有什么变化"))["title"]
     )
+
+
+def test_chinese_quotation_marks_are_punctuation_not_phrase_operators():
+    node = parse("“伍约之乱”持续了多久")
+    assert isinstance(node, Words) and "持续" in node.words
+    assert isinstance(parse("“北京大学"), Words)
