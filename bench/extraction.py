@@ -63,7 +63,8 @@ def zhsearch_fields(html: str) -> dict:
 def trafilatura_fields(html: str) -> dict:
     import trafilatura
 
-    doc = trafilatura.bare_extraction(html, with_metadata=True, as_dict=True) or {}
+    result = trafilatura.bare_extraction(html, with_metadata=True)
+    doc = result.as_dict() if result is not None else {}
     return {
         "title": doc.get("title") or "",
         "author": doc.get("author") or "",
