@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 
-from bs4 import BeautifulSoup, Tag
+from bs4 import BeautifulSoup, NavigableString, Tag
 
 from search.dates import DATE_IN_TEXT, parse_date
 
@@ -109,13 +109,19 @@ def _link_density(tag: Tag) -> float:
     return sum(len(a.get_text(strip=True)) for a in tag.find_all("a")) / text
 
 
-def _text_blocks(body: Tag) -> list[Tag]:
-    """Elements that hold prose directly: paragraphs, and divs without block children."""
+def _own_text(tag: Tag) -> str:
+    return "".join(tag.find_all(string=True, recursive=False)).strip()
+
+
+def _text_blocks(body: Tag) -> list[tuple[Tag, str]]:
+    """Elements that hold prose directly, with that prose: paragraphs, and any element with
+    text of its own (pages that separate paragraphs with <br> rather than <p>)."""
     blocks = []
-    for tag in body.find_all(list(_BLOCK_LIKE) + ["div", "section"]):
-        if tag.name in ("div", "section") and tag.find(list(_BLOCK_LIKE) + ["div", "section"]):
-            continue
-        blocks.append(tag)
+    for tag in body.find_all(True):
+        if tag.name in _BLOCK_LIKE and not tag.find(list(_BLOCK_LIKE)):
+            blocks.append((tag, tag.get_text(strip=True)))
+        elif tag.name not in _BLOCK_LIKE and len(own := _own_text(tag)) >= 20:
+            blocks.append((tag, own))
     return blocks
 
 
@@ -125,12 +131,13 @@ def _main_container(body: Tag) -> Tag:
     grandparent; a container's score shrinks with the share of its text that is links."""
     scores: dict[int, float] = {}
     tags: dict[int, Tag] = {}
-    for block in _text_blocks(body):
-        text = block.get_text(strip=True)
+    for block, text in _text_blocks(body):
         if len(text) < 20:
             continue
         score = 1 + len(_PUNCTUATION.findall(text)) + min(len(text) / 100, 3)
-        parents = [p for p in block.parents if p.name in _CONTAINERS or p.name == "body"][:2]
+        holders = [block] if block.name in _CONTAINERS else []
+        holders += [p for p in block.parents if p.name in _CONTAINERS or p.name == "body"]
+        parents = holders[:2]
         for weight, parent in zip((1.0, 0.5), parents, strict=False):
             scores[id(parent)] = scores.get(id(parent), 0.0) + score * weight
             tags[id(parent)] = parent
@@ -140,18 +147,57 @@ def _main_container(body: Tag) -> Tag:
     return tags[best]
 
 
+_INLINE_TAGS = frozenset(
+    [
+        "a",
+        "abbr",
+        "b",
+        "big",
+        "cite",
+        "code",
+        "em",
+        "font",
+        "i",
+        "label",
+        "mark",
+        "q",
+        "s",
+        "small",
+        "span",
+        "strong",
+        "sub",
+        "sup",
+        "time",
+        "u",
+    ]
+)
+
+
 def _paragraphs(container: Tag) -> list[str]:
-    lines: list[str] = []
-    blocks = container.find_all(_BLOCK_TAGS + ("div",))
-    if not blocks:
-        return [line for line in (_clean(s) for s in container.get_text("\n").split("\n")) if line]
-    for block in blocks:
-        if block.find(_BLOCK_TAGS + ("div",)):  # its inner blocks are visited on their own
-            continue
-        line = _clean(block.get_text(" "))
-        if line and not _EDITOR_LINE.match(line) and _link_density(block) < 0.5:
-            lines.append(line)
-    return lines
+    """The container's text, one paragraph a line: blocks and <br> break lines, inline
+    elements (links, bold, spans) do not."""
+    lines = [""]
+
+    def walk(node: Tag) -> None:
+        for child in node.children:
+            if isinstance(child, NavigableString):
+                if type(child) is NavigableString:  # not a comment, CDATA or doctype
+                    lines[-1] += str(child)
+            elif child.name == "br":
+                lines.append("")
+            elif child.name in _INLINE_TAGS:
+                walk(child)
+            else:
+                lines.append("")
+                walk(child)
+                lines.append("")
+
+    walk(container)
+    kept = [line for line in map(_clean, lines) if line and not _EDITOR_LINE.match(line)]
+    # widgets trailing the article: 图集, +1, 【纠错】, 分享到 …
+    while kept and len(kept[-1]) <= 8 and not _PUNCTUATION.search(kept[-1].strip("【】[]")):
+        kept.pop()
+    return kept
 
 
 def extract(html: str) -> ExtractedPage:
