@@ -148,28 +148,8 @@ def _main_container(body: Tag) -> Tag:
 
 
 _INLINE_TAGS = frozenset(
-    [
-        "a",
-        "abbr",
-        "b",
-        "big",
-        "cite",
-        "code",
-        "em",
-        "font",
-        "i",
-        "label",
-        "mark",
-        "q",
-        "s",
-        "small",
-        "span",
-        "strong",
-        "sub",
-        "sup",
-        "time",
-        "u",
-    ]
+    {"a", "abbr", "b", "big", "cite", "code", "em", "font", "i", "label", "mark", "q", "s"}
+    | {"small", "span", "strong", "sub", "sup", "time", "u"}
 )
 
 
