@@ -11,9 +11,9 @@ from whoosh.scoring import BM25F
 from whoosh.searching import Searcher
 
 from .config import LIMITS, RANKING
-from .documents import Article, Hit, SearchResults, format_date, to_china_time
+from .documents import Article, Hit, SearchResults, format_date
 from .highlight import highlight, snippet
-from .index import open_index
+from .index import article_from_stored, open_index
 from .query import (
     ALL_WORDS,
     Node,
@@ -141,20 +141,7 @@ class SearchEngine:
     def document(self, doc_id: str) -> Article | None:
         """The stored article with this id, or None."""
         stored = self.searcher().document(id=doc_id)
-        if stored is None:
-            return None
-        date = stored.get("date")
-        return Article(
-            id=stored["id"],
-            title=stored.get("title", ""),
-            text=stored.get("text", ""),
-            url=stored.get("url", ""),
-            date=to_china_time(date) if date else None,
-            author=stored.get("author", ""),
-            source=stored.get("source", ""),
-            category=stored.get("category", ""),
-            path=stored.get("path", ""),
-        )
+        return article_from_stored(stored) if stored is not None else None
 
     def close(self) -> None:
         searcher = getattr(self._local, "searcher", None)

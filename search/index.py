@@ -66,6 +66,22 @@ def article_fields(article: Article) -> dict:
     return {k: v for k, v in fields.items() if v not in ("", None)}
 
 
+def article_from_stored(stored: dict) -> Article:
+    """The Article whose stored fields these are (the inverse of `article_fields`)."""
+    date = stored.get("date")
+    return Article(
+        id=stored["id"],
+        title=stored.get("title", ""),
+        text=stored.get("text", ""),
+        url=stored.get("url", ""),
+        date=to_china_time(date) if date else None,
+        author=stored.get("author", ""),
+        source=stored.get("source", ""),
+        category=stored.get("category", ""),
+        path=stored.get("path", ""),
+    )
+
+
 class IndexWriterSession:
     """Writes articles and deletions, committing every `commit_every` changes.
 

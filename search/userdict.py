@@ -13,8 +13,8 @@ from pathlib import Path
 from whoosh import query as wq
 
 from .analysis import query_words
-from .documents import Article, to_china_time
-from .index import IndexWriterSession, open_index
+from .documents import Article
+from .index import IndexWriterSession, article_from_stored, open_index
 from .normalize import fold
 from .schema import SEARCH_FIELDS
 from .segment import get_segmenter
@@ -94,23 +94,8 @@ def _articles_containing(searcher, words: list[str]) -> list[Article]:
         stored = searcher.stored_fields(docnum)
         body = fold(stored.get("title", "") + "\n" + stored.get("text", ""))
         if any(w in body for w in folded):
-            found.append(_article_from_stored(stored))
+            found.append(article_from_stored(stored))
     return found
-
-
-def _article_from_stored(stored: dict) -> Article:
-    date = stored.get("date")
-    return Article(
-        id=stored["id"],
-        title=stored.get("title", ""),
-        text=stored.get("text", ""),
-        url=stored.get("url", ""),
-        date=to_china_time(date) if date else None,
-        author=stored.get("author", ""),
-        source=stored.get("source", ""),
-        category=stored.get("category", ""),
-        path=stored.get("path", ""),
-    )
 
 
 def add_words(index_dir: Path, entries: list[Entry]) -> int:
