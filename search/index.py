@@ -110,7 +110,13 @@ class IndexWriterSession:
     def _open_writer(self) -> IndexWriter:
         if self._writer is None:
             try:
-                options = {"limitmb": INDEXING.writer_memory_mb, "timeout": self.timeout}
+                # compound=False: segment files stay separate and are memory-mapped when read;
+                # a compound file is copied into memory by every searcher that opens it.
+                options = {
+                    "limitmb": INDEXING.writer_memory_mb,
+                    "timeout": self.timeout,
+                    "compound": False,
+                }
                 if self.procs > 1:
                     options.update(procs=self.procs, multisegment=True)
                 self._writer = self.index.writer(delay=0.25, **options)
