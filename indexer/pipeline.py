@@ -56,7 +56,7 @@ class IndexSummary:
 class _Run:
     """The state of one indexing run over an index."""
 
-    def __init__(self, index_dir: Path, files: list[Path], sizes: dict[Path, int]):
+    def __init__(self, index_dir: Path):
         self.index = open_or_create_index(index_dir)
         load_for_index(index_dir)  # cut the articles with the index's own user dictionary
         with self.index.reader() as reader:
@@ -64,7 +64,6 @@ class _Run:
         self.manifest = SourceManifest(index_dir)
         self.finished: dict[Path, tuple[str, list[str]]] = {}  # since the last commit
         self.summary = IndexSummary()
-        self.files, self.sizes = files, sizes
 
     def record_committed(self) -> None:
         """After a commit: the files finished before it are now safely in the index."""
@@ -123,7 +122,7 @@ def index_paths(
     files = list(find_files(paths))
     sizes = {f: f.stat().st_size if f.exists() else 0 for f in files}
     progress = progress or Progress(len(files), sum(sizes.values()))
-    run = _Run(index_dir, files, sizes)
+    run = _Run(index_dir)
     parallel = sum(sizes.values()) >= INDEXING.parallel_min_bytes and (os.cpu_count() or 1) > 1
     procs = min(os.cpu_count() or 1, INDEXING.max_procs) if parallel else 1
     session = IndexWriterSession(

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, jsonify, request
+from flask import Blueprint, jsonify, request
+
+from search.index import IndexNotFound
 
 from .engine import get_engine
 from .params import search_params
@@ -19,7 +21,8 @@ def api_search():
 
 @bp.get("/healthz")
 def healthz():
-    engine = current_app.extensions.get("zhsearch")
-    if engine is None:
+    try:
+        engine = get_engine()
+    except IndexNotFound:
         return jsonify({"status": "no_index", "articles": 0}), 503
     return jsonify({"status": "ok", "articles": engine.doc_count()})

@@ -5,17 +5,13 @@ from __future__ import annotations
 from flask import current_app
 
 from search.engine import SearchEngine
-from search.index import IndexNotFound, open_index
 
 
 def get_engine() -> SearchEngine:
     """The app's engine; opens the index now if it was created after the app started."""
     engine = current_app.extensions.get("zhsearch")
     if engine is None:
-        index_dir = current_app.config["INDEX_DIR"]
-        open_index(index_dir)  # raises IndexNotFound with a message for the user
-        engine = current_app.extensions["zhsearch"] = SearchEngine(index_dir)
+        # raises IndexNotFound, which the error handlers turn into a message for the user
+        engine = SearchEngine(current_app.config["INDEX_DIR"])
+        current_app.extensions["zhsearch"] = engine
     return engine
-
-
-__all__ = ["get_engine", "IndexNotFound"]
