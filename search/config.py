@@ -38,6 +38,8 @@ class RankingConfig:
     # Weight of the character pairs of a name jieba did not know (雷沛鸿 → 雷沛, 沛鸿), which
     # find it where an article's segmentation glued it to a neighbour (雷沛鸿说).
     bigram_weight: float = 0.5
+    # How many of an article's most telling words find its related articles.
+    related_terms: int = 12
 
 
 @dataclass(frozen=True)

@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta, timezone
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .facets import Facets
 
 CHINA_TZ = timezone(timedelta(hours=8))
 
@@ -21,6 +25,13 @@ class Article:
     source: str = ""
     category: str = ""
     path: str = ""  # the file it came from, for incremental indexing
+
+    def to_dict(self) -> dict:
+        """The article as the API shows it (without the server-side file path)."""
+        fields = asdict(self)
+        del fields["path"]
+        fields["date"] = format_date(self.date)
+        return fields
 
 
 @dataclass
@@ -52,6 +63,9 @@ class SearchResults:
     size: int
     took_ms: float
     hits: list[Hit] = field(default_factory=list)
+    facets: Facets | None = None
+    # A corrected query ("did you mean") when this one found little.
+    suggestion: str | None = None
 
     def to_dict(self) -> dict:
         return {
@@ -61,7 +75,19 @@ class SearchResults:
             "size": self.size,
             "took_ms": round(self.took_ms, 2),
             "hits": [hit.to_dict() for hit in self.hits],
+            "facets": self.facets.to_dict() if self.facets else None,
+            "suggestion": self.suggestion,
         }
+
+
+@dataclass
+class IndexStats:
+    articles: int
+    index_bytes: int
+    last_update: str | None  # ISO 8601, +08:00
+
+    def to_dict(self) -> dict:
+        return asdict(self)
 
 
 def to_china_time(value: datetime) -> datetime:

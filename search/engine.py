@@ -2,21 +2,28 @@
 
 from __future__ import annotations
 
+import re
 import threading
 import time
+from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 from whoosh import collectors
+from whoosh import query as wq
 from whoosh.scoring import BM25F
 from whoosh.searching import Searcher
 
 from .config import LIMITS, RANKING
-from .documents import Article, Hit, SearchResults, format_date
+from .documents import Article, Hit, IndexStats, SearchResults, format_date
+from .facets import DateOrderCollector, FacetingCollector, Facets
+from .filters import Filters
 from .highlight import highlight, snippet
 from .index import article_from_stored, open_index
 from .query import (
     ALL_WORDS,
     Node,
+    QueryError,
     has_soft_conjunction,
     parse,
     positive_terms,
@@ -24,9 +31,19 @@ from .query import (
     to_whoosh,
 )
 from .schema import SEARCH_FIELDS
+from .suggest import Lexicon, Suggestion, corrected_query, is_key_term
 from .userdict import load_for_index
 
 SORTS = ("relevance", "newest", "oldest")
+_SYNTAX = re.compile(r'["()]|(?<!\S)-')  # quotes, parentheses, a leading minus
+
+
+@dataclass
+class _Page:
+    docnums: list[int]
+    scores: list[float]
+    total: int
+    facets: Facets
 
 
 class SearchEngine:
@@ -42,6 +59,8 @@ class SearchEngine:
         load_for_index(self.index_dir)
         self._local = threading.local()
         self._weighting = BM25F(B=RANKING.bm25_b, K1=RANKING.bm25_k1)
+        self._lexicon: tuple[int, Lexicon] | None = None  # cache: (index generation, lexicon)
+        self._lexicon_lock = threading.Lock()
 
     def searcher(self) -> Searcher:
         """This thread's searcher, on the newest commit of the index."""
@@ -58,25 +77,39 @@ class SearchEngine:
         return self.searcher().doc_count()
 
     def search(
-        self, text: str, page: int = 1, size: int | None = None, sort: str = "relevance"
+        self,
+        text: str,
+        page: int = 1,
+        size: int | None = None,
+        sort: str = "relevance",
+        filters: Filters | None = None,
     ) -> SearchResults:
-        """One page of ranked, highlighted results for a user's query string."""
+        """One page of ranked, highlighted results for a user's query string, with facets."""
         started = time.perf_counter()
         size = size or LIMITS.default_page_size
         searcher = self.searcher()
         node = parse(text, self._vocabulary(searcher))
-        docnums, scores, total = self._rank(searcher, node, page, size, sort)
+        page_of = self._collect(searcher, node, page, size, sort, filters or Filters())
         terms = set(positive_terms(node))
-        hits = [self._hit(searcher, d, s, terms) for d, s in zip(docnums, scores, strict=True)]
+        hits = [
+            self._hit(searcher, d, s, terms)
+            for d, s in zip(page_of.docnums, page_of.scores, strict=True)
+        ]
+        suggestion = self.did_you_mean(text) if page_of.total == 0 and text.strip() else None
         took_ms = (time.perf_counter() - started) * 1000
-        return SearchResults(text, total, page, size, took_ms, hits)
+        return SearchResults(
+            text, page_of.total, page, size, took_ms, hits, page_of.facets, suggestion
+        )
 
     def ranked_ids(self, text: str, limit: int) -> list[tuple[str, float]]:
         """(id, score) of the top `limit` articles, without highlighting: for batch runs."""
         searcher = self.searcher()
         node = parse(text, self._vocabulary(searcher))
-        docnums, scores, _ = self._rank(searcher, node, 1, limit, "relevance")
-        return [(searcher.stored_fields(d)["id"], s) for d, s in zip(docnums, scores, strict=True)]
+        page_of = self._collect(searcher, node, 1, limit, "relevance", Filters())
+        return [
+            (searcher.stored_fields(d)["id"], s)
+            for d, s in zip(page_of.docnums, page_of.scores, strict=True)
+        ]
 
     @staticmethod
     def _vocabulary(searcher: Searcher):
@@ -88,39 +121,33 @@ class SearchEngine:
 
         return known
 
-    def _rank(
-        self, searcher: Searcher, node: Node, page: int, size: int, sort: str
-    ) -> tuple[list[int], list[float], int]:
-        if sort == "relevance":
-            return self._ranked(searcher, node, page, size)
-        return self._by_date(searcher, node, page, size, sort)
+    def _collect(
+        self, searcher: Searcher, node: Node, page: int, size: int, sort: str, filters: Filters
+    ) -> _Page:
+        """One page of matches in the order asked for, the exact total and the facets.
 
-    def _ranked(
-        self, searcher: Searcher, node: Node, page: int, size: int
-    ) -> tuple[list[int], list[float], int]:
-        """One page of the relevance ranking (see `ranking_query`), with the exact total."""
+        By relevance, the ranking of `ranking_query`; by date, the articles with all plain
+        words (or, when none has them all, any of them) newest or oldest first.
+        """
         offset, wanted = (page - 1) * size, page * size
-        # No skipping or matcher replacement: the collector then sees, and counts, every
-        # match in the same pass, so the total is exact without a second search.
-        collector = collectors.TopCollector(wanted, usequality=False, replace=0)
-        searcher.search_with_collector(ranking_query(node), collector)
-        results = collector.results()
-        hits = list(results)[offset:wanted]
-        scores = [h.score - ALL_WORDS if h.score >= ALL_WORDS else h.score for h in hits]
-        return [h.docnum for h in hits], scores, len(results)
-
-    def _by_date(
-        self, searcher: Searcher, node: Node, page: int, size: int, sort: str
-    ) -> tuple[list[int], list[float], int]:
-        """Matching articles by date; all plain words required unless none has them all."""
-        query = to_whoosh(node, strict=True)
-        if has_soft_conjunction(node) and searcher.search(query, limit=1).is_empty():
-            query = to_whoosh(node, strict=False)
-        results = searcher.search_page(
-            query, page, pagelen=size, sortedby="date", reverse=sort == "newest"
-        )
-        hits = list(results)
-        return [h.docnum for h in hits], [h.score or 0.0 for h in hits], len(results)
+        if sort == "relevance":
+            query = ranking_query(node)
+            # No skipping or matcher replacement: the collector then sees, and counts, every
+            # match in the same pass, so the total and the facets are exact.
+            child = collectors.TopCollector(wanted, usequality=False, replace=0)
+        else:
+            query = to_whoosh(node, strict=True)
+            if has_soft_conjunction(node) and searcher.search(query, limit=1).is_empty():
+                query = to_whoosh(node, strict=False)
+            child = DateOrderCollector(wanted, newest=sort == "newest")
+        collector = FacetingCollector(child, filters)
+        searcher.search_with_collector(query, collector)
+        hits = list(collector.results())[offset:wanted]
+        if sort == "relevance":
+            scores = [h.score - ALL_WORDS if h.score >= ALL_WORDS else h.score for h in hits]
+        else:
+            scores = [0.0] * len(hits)
+        return _Page([h.docnum for h in hits], scores, collector.total, collector.facets())
 
     def _hit(self, searcher: Searcher, docnum: int, score: float, terms: set[str]) -> Hit:
         stored = searcher.stored_fields(docnum)
@@ -136,6 +163,67 @@ class SearchEngine:
             author=stored.get("author", ""),
             source=stored.get("source", ""),
             category=stored.get("category", ""),
+        )
+
+    def lexicon(self) -> Lexicon:
+        """The index's words and titles for suggestions, rebuilt once per new commit."""
+        reader = self.searcher().reader()
+        with self._lexicon_lock:
+            if self._lexicon is None or self._lexicon[0] != reader.generation():
+                self._lexicon = (reader.generation(), Lexicon.from_reader(reader))
+            return self._lexicon[1]
+
+    def suggest(self, typed: str, limit: int = 8) -> list[Suggestion]:
+        """Completions of what the user is typing: indexed words (also by pinyin), titles."""
+        return self.lexicon().complete(typed[: LIMITS.max_query_chars], limit)
+
+    def did_you_mean(self, text: str) -> str | None:
+        """For a query that found nothing: a corrected one, or fewer words, that finds some."""
+        searcher = self.searcher()
+        correction = corrected_query(text, self.lexicon())
+        if correction and self._finds_any(searcher, correction):
+            return correction
+        blocks = [b for b in _SYNTAX.sub(" ", text).split() if b not in ("AND", "OR", "NOT")]
+        if 1 < len(blocks) <= 8:
+            kept = [block for block in blocks if self._finds_any(searcher, block)]
+            if kept:
+                return " ".join(kept)
+        return None
+
+    def _finds_any(self, searcher: Searcher, text: str) -> bool:
+        try:
+            node = parse(text, self._vocabulary(searcher))
+        except QueryError:
+            return False
+        query = to_whoosh(node, strict=False)
+        return query is not None and not searcher.search(query, limit=1).is_empty()
+
+    def related(self, doc_id: str, limit: int = 5) -> list[Hit]:
+        """Articles most like this one (its most telling words), best first."""
+        searcher = self.searcher()
+        stored = searcher.document(id=doc_id)
+        if stored is None:
+            return []
+        text = f"{stored.get('title', '')}\n{stored.get('text', '')}"
+        key_terms = [
+            (word, weight)
+            for word, weight in searcher.key_terms_from_text("text", text, numterms=40)
+            if is_key_term(word)
+        ][: RANKING.related_terms]
+        if not key_terms:
+            return []
+        query = wq.Or([wq.Term("text", word, boost=weight) for word, weight in key_terms])
+        results = searcher.search(query, limit=limit, mask=wq.Term("id", doc_id))
+        return [self._hit(searcher, hit.docnum, hit.score, set()) for hit in results]
+
+    def stats(self) -> IndexStats:
+        """How many articles the index holds, its size on disk and when it last changed."""
+        files = [f for f in self.index_dir.iterdir() if f.is_file()]
+        last = max((f.stat().st_mtime for f in files), default=None)
+        return IndexStats(
+            articles=self.doc_count(),
+            index_bytes=sum(f.stat().st_size for f in files),
+            last_update=format_date(datetime.fromtimestamp(last).astimezone()) if last else None,
         )
 
     def document(self, doc_id: str) -> Article | None:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import date
 from urllib.parse import urlsplit
 
 from flask import Blueprint, abort, render_template, request
 
 from search.config import LIMITS
 from search.highlight import highlight
+from search.index import IndexNotFound
 from search.query import QueryError, parse, positive_terms
 
 from .engine import get_engine
@@ -23,27 +25,52 @@ def web_url(url: str | None) -> str:
     return url if urlsplit(url).scheme.lower() in ("http", "https") else ""
 
 
+RANGE_LABELS = {"week": "过去一周", "month": "过去一个月", "year": "过去一年"}
+RELATED_ARTICLES = 5
+
+
 @bp.app_context_processor
 def limits():
-    return {"max_page": LIMITS.max_page}
+    return {"max_page": LIMITS.max_page, "max_query_chars": LIMITS.max_query_chars}
 
 
 @bp.get("/")
 def home():
-    return render_template("home.html", q="")
+    try:
+        stats = get_engine().stats()
+    except IndexNotFound:
+        stats = None
+    return render_template("home.html", q="", stats=stats)
 
 
 @bp.get("/search")
 def search_page():
     params = search_params(request)
     if not params.q.strip():
-        return render_template("home.html", q="")
+        return home()
+    engine = get_engine()
     try:
-        results = get_engine().search(params.q, params.page, params.size, params.sort)
+        results = engine.search(params.q, params.page, params.size, params.sort, params.filters())
     except QueryError as exc:
         return render_template("results.html", params=params, results=None, error=str(exc)), 400
-    pages = max(1, -(-results.total // params.size))
-    return render_template("results.html", params=params, results=results, error=None, pages=pages)
+    pages = min(max(1, -(-results.total // params.size)), LIMITS.max_page)
+    return render_template(
+        "results.html",
+        params=params,
+        results=results,
+        error=None,
+        pages=pages,
+        page_numbers=_page_window(params.page, pages),
+        range_labels=RANGE_LABELS,
+        year_start=lambda year: date(int(year), 1, 1),
+        year_end=lambda year: date(int(year), 12, 31),
+    )
+
+
+def _page_window(page: int, pages: int, width: int = 9) -> range:
+    """The page numbers shown around the current one."""
+    first = max(1, min(page - width // 2, pages - width + 1))
+    return range(first, min(pages, first + width - 1) + 1)
 
 
 @bp.get("/doc/<doc_id>")
@@ -60,6 +87,7 @@ def document(doc_id: str):
         "doc.html",
         article=article,
         q=q,
+        related=get_engine().related(doc_id, RELATED_ARTICLES),
         title_html=highlight(article.title, terms),
         paragraphs=[highlight(p, terms) for p in article.text.split("\n") if p.strip()],
     )

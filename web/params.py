@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import date
 
 from flask import Request
 
 from search.config import LIMITS
 from search.engine import SORTS
+from search.filters import DATE_PRESETS, Filters, preset_start
+
+MAX_FILTER_VALUES = 20  # sources or categories chosen at once
 
 
 class BadParameter(ValueError):
@@ -16,13 +20,53 @@ class BadParameter(ValueError):
 
 @dataclass(frozen=True)
 class SearchParams:
+    """Everything a result page shows, as it appears in its URL."""
+
     q: str
-    page: int
-    size: int
-    sort: str
+    page: int = 1
+    size: int = LIMITS.default_page_size
+    sort: str = "relevance"
+    date_range: str = ""  # a preset: week, month, year
+    date_from: date | None = None
+    date_to: date | None = None
+    sources: tuple[str, ...] = ()
+    categories: tuple[str, ...] = ()
+
+    def filters(self) -> Filters:
+        date_from = preset_start(self.date_range) if self.date_range else self.date_from
+        return Filters(
+            date_from, self.date_to, self.sources, self.categories, preset=self.date_range
+        )
+
+    def has_filters(self) -> bool:
+        return not self.filters().is_empty()
+
+    def url_args(self, **changes) -> dict:
+        """Query-string arguments for this state with some changed (paging restarts at 1)."""
+        state = replace(self, **{"page": 1, **changes})
+        args = {
+            "q": state.q,
+            "sort": state.sort if state.sort != "relevance" else None,
+            "range": state.date_range or None,
+            "from": state.date_from.isoformat() if state.date_from else None,
+            "to": state.date_to.isoformat() if state.date_to else None,
+            "source": list(state.sources) or None,
+            "category": list(state.categories) or None,
+            "page": state.page if state.page > 1 else None,
+            "size": state.size if state.size != LIMITS.default_page_size else None,
+        }
+        return {key: value for key, value in args.items() if value is not None}
+
+    def toggled(self, facet: str, value: str) -> dict:
+        """URL arguments with a source or category value added, or removed if it was chosen."""
+        chosen = getattr(self, facet)
+        values = tuple(v for v in chosen if v != value)
+        if len(values) == len(chosen):
+            values = (*chosen, value)
+        return self.url_args(**{facet: values})
 
 
-def _bounded_int(request: Request, name: str, default: int, low: int, high: int) -> int:
+def bounded_int(request: Request, name: str, default: int, low: int, high: int) -> int:
     raw = request.args.get(name, "").strip()
     if not raw:
         return default
@@ -37,15 +81,50 @@ def _bounded_int(request: Request, name: str, default: int, low: int, high: int)
     return value
 
 
-def search_params(request: Request) -> SearchParams:
-    sort = request.args.get("sort", "relevance").strip() or "relevance"
-    if sort not in SORTS:
+def _day(request: Request, name: str) -> date | None:
+    raw = request.args.get(name, "").strip()
+    if not raw:
+        return None
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
         raise BadParameter(
-            f"参数 sort 必须是 {' / '.join(SORTS)} 之一 (sort must be one of {', '.join(SORTS)})"
+            f"参数 {name} 必须是 YYYY-MM-DD 格式的日期 ({name} must be a date, YYYY-MM-DD)"
+        ) from None
+
+
+def _one_of(request: Request, name: str, choices, default: str) -> str:
+    value = request.args.get(name, "").strip() or default
+    if value and value not in choices:
+        zh, en = " / ".join(choices), ", ".join(choices)
+        raise BadParameter(f"参数 {name} 必须是 {zh} 之一 ({name} must be one of {en})")
+    return value
+
+
+def _values(request: Request, name: str) -> tuple[str, ...]:
+    values = tuple(dict.fromkeys(v.strip() for v in request.args.getlist(name) if v.strip()))
+    if len(values) > MAX_FILTER_VALUES:
+        raise BadParameter(
+            f"参数 {name} 最多 {MAX_FILTER_VALUES} 个 ({name}: at most {MAX_FILTER_VALUES} values)"
         )
+    return values
+
+
+def search_params(request: Request) -> SearchParams:
+    date_range = _one_of(request, "range", tuple(DATE_PRESETS), "")
+    date_from, date_to = _day(request, "from"), _day(request, "to")
+    if date_range and date_from:
+        raise BadParameter("参数 range 与 from 不能同时使用 (use either range or from)")
+    if date_from and date_to and date_from > date_to:
+        raise BadParameter("开始日期晚于结束日期 (from is after to)")
     return SearchParams(
         q=request.args.get("q", ""),
-        page=_bounded_int(request, "page", 1, 1, LIMITS.max_page),
-        size=_bounded_int(request, "size", LIMITS.default_page_size, 1, LIMITS.max_page_size),
-        sort=sort,
+        page=bounded_int(request, "page", 1, 1, LIMITS.max_page),
+        size=bounded_int(request, "size", LIMITS.default_page_size, 1, LIMITS.max_page_size),
+        sort=_one_of(request, "sort", SORTS, "relevance"),
+        date_range=date_range,
+        date_from=date_from,
+        date_to=date_to,
+        sources=_values(request, "source"),
+        categories=_values(request, "category"),
     )

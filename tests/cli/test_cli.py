@@ -1,18 +1,11 @@
 import json
-import os
 import re
-import socket
-import subprocess
-import sys
-import time
-import urllib.error
-import urllib.request
-from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
 from tests.conftest import CORPUS
+from tests.server import running_server
 from zhsearch.cli import main
 
 TREC_LINE = re.compile(r"^(\S+) Q0 (\S+) (\d+) (-?\d+\.\d+) zhsearch$")
@@ -112,45 +105,12 @@ def test_missing_path_is_a_clear_error(tmp_path):
     assert result.exit_code != 0 and "no such file or folder" in result.output
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _get(url: str) -> tuple[int, bytes]:
-    try:
-        with urllib.request.urlopen(url, timeout=5) as response:
-            return response.status, response.read()
-    except urllib.error.HTTPError as exc:
-        return exc.code, exc.read()
-
-
 def test_serve_answers_over_real_http_with_waitress(cli_index):
-    port = _free_port()
-    server = subprocess.Popen(
-        [sys.executable, "-m", "zhsearch", "serve", "--index", str(cli_index), "--port", str(port)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        env={**os.environ},
-        cwd=Path(__file__).resolve().parents[2],
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 20
-        while time.monotonic() < deadline:
-            try:
-                status, _ = _get(base + "/healthz")
-                break
-            except (urllib.error.URLError, ConnectionError):
-                time.sleep(0.1)
-        status, body = _get(base + "/api/search?q=%E6%B1%9F%E8%B1%9A")  # 江豚
+    with running_server(cli_index) as server:
+        status, body = server.get("/api/search?q=%E6%B1%9F%E8%B1%9A")  # 江豚
         assert status == 200 and json.loads(body)["hits"][0]["id"] == "demo-004"
-        status, body = _get(base + "/api/search?q=%22")
+        status, body = server.get("/api/search?q=%22")
         assert status == 400 and json.loads(body)["error"] == "bad_request"
-        status, body = _get(base + "/search?q=%E6%B1%9F%E8%B1%9A")
+        status, body = server.get("/search?q=%E6%B1%9F%E8%B1%9A")
         assert status == 200 and "<mark>江豚</mark>".encode() in body
-    finally:
-        server.terminate()
-        output = server.communicate(timeout=10)[0].decode("utf-8", "replace")
-    assert "waitress" in output.lower() or "serving" in output.lower()
+    assert "waitress" in server.output.lower() or "serving" in server.output.lower()

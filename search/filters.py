@@ -1,0 +1,54 @@
+"""Narrowing a search: a date range and the sources and categories to keep."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from .documents import to_china_time
+
+# Preset date ranges a reader picks from: name → how far back from today.
+DATE_PRESETS = {"week": timedelta(days=7), "month": timedelta(days=30), "year": timedelta(days=365)}
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Which articles a search may return; empty fields allow everything.
+
+    Dates are days in China Standard Time, both ends included.
+    """
+
+    date_from: date | None = None
+    date_to: date | None = None
+    sources: tuple[str, ...] = ()
+    categories: tuple[str, ...] = ()
+    preset: str = ""  # the name of the preset range date_from came from, if any
+
+    def is_empty(self) -> bool:
+        return not (self.date_from or self.date_to or self.sources or self.categories)
+
+    def allows_source(self, source: str) -> bool:
+        return not self.sources or source in self.sources
+
+    def allows_category(self, category: str) -> bool:
+        return not self.categories or category in self.categories
+
+    def allows_date(self, stored: datetime | None) -> bool:
+        """Whether an article's stored date (naive China time, or None) is in the range."""
+        if self.date_from is None and self.date_to is None:
+            return True
+        if stored is None:
+            return False
+        day = stored.date()
+        if self.date_from is not None and day < self.date_from:
+            return False
+        return self.date_to is None or day <= self.date_to
+
+
+def today_in_china() -> date:
+    return to_china_time(datetime.now().astimezone()).date()
+
+
+def preset_start(preset: str, today: date | None = None) -> date:
+    """The first day of a preset range ("week", "month", "year") ending today."""
+    return (today or today_in_china()) - DATE_PRESETS[preset]

@@ -1,0 +1,73 @@
+"""Headless Debian Chromium driven by Playwright, against a real `zhsearch serve`.
+
+Where Chromium is missing these tests skip, unless ZHSEARCH_REQUIRE_BROWSER is set (CI sets
+it, so a broken browser set-up fails there instead of passing quietly).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from tests.server import ROOT, running_server
+
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+DESKTOP = {"width": 1280, "height": 900}
+PHONE = {"width": 390, "height": 844}
+
+
+def chromium_path() -> str | None:
+    return os.environ.get("ZHSEARCH_CHROMIUM") or shutil.which("chromium")
+
+
+@pytest.fixture(scope="session")
+def browser():
+    executable = chromium_path()
+    missing = None
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        missing = "playwright is not installed"
+    if executable is None:
+        missing = "Debian's chromium is not installed"
+    if missing:
+        if os.environ.get("ZHSEARCH_REQUIRE_BROWSER"):
+            pytest.fail(f"browser tests required but {missing}")
+        pytest.skip(missing)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture(scope="module")
+def demo_server(demo_index):
+    with running_server(demo_index) as server:
+        yield server
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport=DESKTOP, locale="zh-CN")
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+@pytest.fixture(scope="session")
+def artifacts() -> Path:
+    """Where screenshots go: $ZHSEARCH_ARTIFACTS, else artifacts/screenshots."""
+    folder = Path(os.environ.get("ZHSEARCH_ARTIFACTS", ROOT / "artifacts")) / "screenshots"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder

@@ -1,0 +1,217 @@
+"""The OpenAPI 3.1 description of the JSON API (served at /api/openapi.json)."""
+
+from __future__ import annotations
+
+from search.config import LIMITS
+from search.engine import SORTS
+from search.filters import DATE_PRESETS
+
+_STRING = {"type": "string"}
+_NULLABLE_STRING = {"type": ["string", "null"]}
+_DATE_TIME = {"type": ["string", "null"], "format": "date-time"}
+
+
+def _ref(name: str) -> dict:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def _object(properties: dict, required: list[str] | None = None) -> dict:
+    return {
+        "type": "object",
+        "properties": properties,
+        "required": list(properties) if required is None else required,
+        "additionalProperties": False,
+    }
+
+
+def _query(name: str, description: str, schema: dict, **extra) -> dict:
+    return {"name": name, "in": "query", "description": description, "schema": schema, **extra}
+
+
+def _json(schema: dict, description: str) -> dict:
+    return {"description": description, "content": {"application/json": {"schema": schema}}}
+
+
+_ERROR = _json(_ref("Error"), "The request could not be answered; `message` says why.")
+
+_SCHEMAS = {
+    "Error": _object({"error": _STRING, "message": _STRING}),
+    "Hit": _object(
+        {
+            "id": _STRING,
+            "title": _STRING,
+            "url": _STRING,
+            "date": _DATE_TIME,
+            "score": {"type": "number"},
+            "title_html": {**_STRING, "description": "HTML-escaped, query words in <mark>"},
+            "snippet_html": {**_STRING, "description": "HTML-escaped, query words in <mark>"},
+            "author": _STRING,
+            "source": _STRING,
+            "category": _STRING,
+        }
+    ),
+    "FacetValue": _object(
+        {"value": _STRING, "count": {"type": "integer"}, "selected": {"type": "boolean"}}
+    ),
+    "Facets": _object(
+        {
+            name: {"type": "array", "items": _ref("FacetValue")}
+            for name in ("source", "category", "year", "date_range")
+        }
+    ),
+    "SearchResults": _object(
+        {
+            "query": _STRING,
+            "total": {"type": "integer", "description": "all matching articles"},
+            "page": {"type": "integer"},
+            "size": {"type": "integer"},
+            "took_ms": {"type": "number"},
+            "hits": {"type": "array", "items": _ref("Hit")},
+            "facets": _ref("Facets"),
+            "suggestion": {
+                **_NULLABLE_STRING,
+                "description": "a corrected query (did you mean) when this one found nothing",
+            },
+        }
+    ),
+    "Suggestion": _object(
+        {
+            "text": _STRING,
+            "kind": {"type": "string", "enum": ["word", "title"]},
+            "id": {**_NULLABLE_STRING, "description": "the article of a title suggestion"},
+        }
+    ),
+    "Suggestions": _object(
+        {"query": _STRING, "suggestions": {"type": "array", "items": _ref("Suggestion")}}
+    ),
+    "Document": _object(
+        {
+            "id": _STRING,
+            "title": _STRING,
+            "text": {**_STRING, "description": "one paragraph a line"},
+            "url": _STRING,
+            "date": _DATE_TIME,
+            "author": _STRING,
+            "source": _STRING,
+            "category": _STRING,
+            "related": {"type": "array", "items": _ref("Hit")},
+        }
+    ),
+    "Stats": _object(
+        {
+            "articles": {"type": "integer"},
+            "index_bytes": {"type": "integer"},
+            "last_update": _DATE_TIME,
+        }
+    ),
+    "Health": _object(
+        {"status": {"type": "string", "enum": ["ok", "no_index"]}, "articles": {"type": "integer"}}
+    ),
+}
+
+_SEARCH_PARAMETERS = [
+    _query("q", 'the query: words, "phrases", AND / OR / NOT, -word, field:word', _STRING),
+    _query("page", "page number", {"type": "integer", "minimum": 1, "maximum": LIMITS.max_page}),
+    _query(
+        "size",
+        "hits per page",
+        {"type": "integer", "minimum": 1, "maximum": LIMITS.max_page_size},
+    ),
+    _query("sort", "order of the hits", {"type": "string", "enum": list(SORTS)}),
+    _query(
+        "range",
+        "a preset date range ending today (not with `from`)",
+        {"type": "string", "enum": list(DATE_PRESETS)},
+    ),
+    _query("from", "first day, China time", {"type": "string", "format": "date"}),
+    _query("to", "last day, China time (included)", {"type": "string", "format": "date"}),
+    _query(
+        "source",
+        "keep articles from these sources (repeat the parameter for several)",
+        {"type": "array", "items": _STRING},
+        explode=True,
+    ),
+    _query(
+        "category",
+        "keep articles in these categories (repeat the parameter for several)",
+        {"type": "array", "items": _STRING},
+        explode=True,
+    ),
+]
+
+
+def openapi_document() -> dict:
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "zhsearch",
+            "version": "0.1.0",
+            "description": "Full-text search over Chinese articles.",
+        },
+        "paths": {
+            "/api/search": {
+                "get": {
+                    "summary": "One page of ranked, highlighted results with facets",
+                    "parameters": _SEARCH_PARAMETERS,
+                    "responses": {
+                        "200": _json(_ref("SearchResults"), "the results"),
+                        "400": _ERROR,
+                        "503": _ERROR,
+                    },
+                }
+            },
+            "/api/suggest": {
+                "get": {
+                    "summary": "Completions of a partly typed query (words, pinyin, titles)",
+                    "parameters": [
+                        _query("q", "what has been typed so far", _STRING),
+                        _query(
+                            "limit",
+                            "most suggestions",
+                            {"type": "integer", "minimum": 1, "maximum": 20},
+                        ),
+                    ],
+                    "responses": {
+                        "200": _json(_ref("Suggestions"), "the suggestions"),
+                        "400": _ERROR,
+                        "503": _ERROR,
+                    },
+                }
+            },
+            "/api/documents/{id}": {
+                "get": {
+                    "summary": "One article and the articles related to it",
+                    "parameters": [
+                        {"name": "id", "in": "path", "required": True, "schema": _STRING}
+                    ],
+                    "responses": {
+                        "200": _json(_ref("Document"), "the article"),
+                        "404": _ERROR,
+                        "503": _ERROR,
+                    },
+                }
+            },
+            "/api/stats": {
+                "get": {
+                    "summary": "Size and freshness of the index",
+                    "responses": {"200": _json(_ref("Stats"), "the figures"), "503": _ERROR},
+                }
+            },
+            "/healthz": {
+                "get": {
+                    "summary": "Whether the service has an index to search",
+                    "responses": {
+                        "200": _json(_ref("Health"), "serving"),
+                        "503": _json(_ref("Health"), "no index yet"),
+                    },
+                }
+            },
+            "/api/openapi.json": {
+                "get": {
+                    "summary": "This description",
+                    "responses": {"200": {"description": "an OpenAPI 3.1 document"}},
+                }
+            },
+        },
+        "components": {"schemas": _SCHEMAS},
+    }
