@@ -4,7 +4,7 @@ PORT ?= 8000
 INDEX ?= index
 BIN = $(VENV)/bin
 
-.PHONY: demo test lint bench-quality
+.PHONY: demo test lint browser bench-quality
 
 $(BIN)/zhsearch: pyproject.toml
 	python3 -m venv $(VENV)
@@ -20,5 +20,14 @@ lint: $(BIN)/zhsearch
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-test: lint  ## lint, then every test
+# The browser tests drive Debian's chromium (with CJK fonts for the screenshots); installed
+# here when missing and apt-get can be used, otherwise those tests skip.
+browser:
+	@if ! command -v chromium >/dev/null || ! fc-list | grep -q "Noto Sans CJK"; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; \
+	  else echo "chromium or fonts-noto-cjk missing and not root: browser tests will skip"; fi; \
+	fi
+
+test: lint browser  ## lint, then every test (screenshots in artifacts/screenshots)
 	$(BIN)/python -m pytest

@@ -1,0 +1,46 @@
+from datetime import date
+
+from search.filters import Filters
+
+
+def _counts(values):
+    return {v.value: v.count for v in values}
+
+
+def test_facets_count_every_match_not_just_the_page(sample_engine):
+    results = sample_engine.search("北京", size=1)
+    assert results.total == 3 and len(results.hits) == 1
+    assert _counts(results.facets.source) == {"示例日报": 1, "演示新闻网": 1, "样例晚报": 1}
+    assert _counts(results.facets.year) == {"2024": 1, "2025": 1, "2022": 1}
+
+
+def test_filters_narrow_the_hits_and_the_other_facets(sample_engine):
+    results = sample_engine.search("北京", filters=Filters(sources=("样例晚报",)))
+    assert [hit.id for hit in results.hits] == ["a6"]
+    assert _counts(results.facets.category) == {"生活": 1}
+    # the source facet ignores its own filter, so the other sources can still be chosen
+    assert len(results.facets.source) == 3
+    assert [v.value for v in results.facets.source if v.selected] == ["样例晚报"]
+
+
+def test_date_filter_includes_both_end_days(sample_engine):
+    only_a1 = Filters(date_from=date(2024, 9, 1), date_to=date(2024, 9, 1))
+    assert [hit.id for hit in sample_engine.search("北京", filters=only_a1).hits] == ["a1"]
+    after = Filters(date_from=date(2024, 9, 2))
+    assert [hit.id for hit in sample_engine.search("北京", filters=after).hits] == ["a4"]
+
+
+def test_date_presets_count_back_from_today(sample_engine):
+    results = sample_engine.search("北京")
+    assert _counts(results.facets.date_range).keys() == {"week", "month", "year"}
+    # every sample article is older than a year (the newest is from 2025-01-02)
+    if date.today() > date(2026, 1, 2):
+        assert set(_counts(results.facets.date_range).values()) == {0}
+
+
+def test_date_sorts_keep_paging_consistent(sample_engine):
+    newest = [h.id for h in sample_engine.search("北京", sort="newest", size=3).hits]
+    assert newest == ["a4", "a1", "a6"]
+    second_page = sample_engine.search("北京", sort="newest", size=2, page=2).hits
+    assert [h.id for h in second_page] == ["a6"]
+    assert [h.id for h in sample_engine.search("北京", sort="oldest").hits] == newest[::-1]
