@@ -61,6 +61,7 @@ class SearchEngine:
         self._weighting = BM25F(B=RANKING.bm25_b, K1=RANKING.bm25_k1)
         self._lexicon: tuple[int, Lexicon] | None = None  # cache: (index generation, lexicon)
         self._lexicon_lock = threading.Lock()
+        self._lexicon_rebuilding = False
 
     def searcher(self) -> Searcher:
         """This thread's searcher, on the newest commit of the index."""
@@ -166,12 +167,29 @@ class SearchEngine:
         )
 
     def lexicon(self) -> Lexicon:
-        """The index's words and titles for suggestions, rebuilt once per new commit."""
+        """The index's words and titles for suggestions.
+
+        Built on first use; after a new commit it is rebuilt in the background (seconds at
+        tens of thousands of articles) while the previous one keeps answering.
+        """
         reader = self.searcher().reader()
         with self._lexicon_lock:
-            if self._lexicon is None or self._lexicon[0] != reader.generation():
-                self._lexicon = (reader.generation(), Lexicon.from_reader(reader))
-            return self._lexicon[1]
+            cached = self._lexicon
+            if cached is None:
+                self._lexicon = cached = (reader.generation(), Lexicon.from_reader(reader))
+            elif cached[0] != reader.generation() and not self._lexicon_rebuilding:
+                self._lexicon_rebuilding = True
+                threading.Thread(target=self._rebuild_lexicon, daemon=True).start()
+            return cached[1]
+
+    def _rebuild_lexicon(self) -> None:
+        try:
+            reader = self.searcher().reader()
+            built = (reader.generation(), Lexicon.from_reader(reader))
+            with self._lexicon_lock:
+                self._lexicon = built
+        finally:
+            self._lexicon_rebuilding = False
 
     def suggest(self, typed: str, limit: int = 8) -> list[Suggestion]:
         """Completions of what the user is typing: indexed words (also by pinyin), titles."""

@@ -83,13 +83,18 @@ class Lexicon:
         for field in fields:
             if field not in reader.indexed_field_names():
                 continue
-            for raw, info in reader.iter_field(field):
-                word = raw.decode("utf-8") if isinstance(raw, bytes) else raw
-                if is_key_term(word):
-                    words[word] = max(words.get(word, 0), info.doc_frequency())
+            in_field: dict[str, int] = {}
+            # Segment by segment: a multi-segment reader merges the term lists much slower.
+            for segment, _ in reader.leaf_readers():
+                for raw, info in segment.iter_field(field):
+                    word = raw.decode("utf-8") if isinstance(raw, bytes) else raw
+                    in_field[word] = in_field.get(word, 0) + info.doc_frequency()
+            for word, df in in_field.items():
+                if df > words.get(word, 0) and is_key_term(word):
+                    words[word] = df
         titles = [
-            (stored.get("title", ""), stored["id"])
-            for docnum, stored in reader.iter_docs()
+            (stored["title"], stored["id"])
+            for _, stored in reader.iter_docs()
             if stored.get("title")
         ]
         return cls(words, titles)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+import threading
 from pathlib import Path
 
 import click
@@ -142,6 +143,9 @@ def serve_command(index_dir, host, port, threads) -> None:
     from web import create_app
 
     app = create_app(_index_dir(index_dir))
+    engine = app.extensions.get("zhsearch")
+    if engine is not None:  # the suggestion lexicon takes seconds on a large index
+        threading.Thread(target=engine.lexicon, daemon=True, name="lexicon").start()
     click.echo(f"zhsearch 正在服务 serving http://{host}:{port}/  (index: {_index_dir(index_dir)})")
     serve(app, host=host, port=port, threads=threads, ident="zhsearch")
 
