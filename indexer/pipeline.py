@@ -116,17 +116,27 @@ def index_paths(
     progress: Progress | None = None,
     commit_every: int | None = None,
     prune: bool = False,
+    procs: int | None = None,
+    lock_timeout: float = 10.0,
 ) -> IndexSummary:
-    """Index the new and changed supported files under `paths` into the index at `index_dir`."""
+    """Index the new and changed supported files under `paths` into the index at `index_dir`.
+
+    `procs`: processes that analyse and write (default: several for a large batch).
+    """
     started = time.monotonic()
     files = list(find_files(paths))
     sizes = {f: f.stat().st_size if f.exists() else 0 for f in files}
     progress = progress or Progress(len(files), sum(sizes.values()))
     run = _Run(index_dir)
-    parallel = sum(sizes.values()) >= INDEXING.parallel_min_bytes and (os.cpu_count() or 1) > 1
-    procs = min(os.cpu_count() or 1, INDEXING.max_procs) if parallel else 1
+    if procs is None:
+        large = sum(sizes.values()) >= INDEXING.parallel_min_bytes
+        procs = min(os.cpu_count() or 1, INDEXING.max_procs) if large else 1
     session = IndexWriterSession(
-        run.index, commit_every=commit_every, procs=procs, on_commit=run.record_committed
+        run.index,
+        commit_every=commit_every,
+        timeout=lock_timeout,
+        procs=procs,
+        on_commit=run.record_committed,
     )
     try:
         with session:

@@ -70,7 +70,12 @@ class SearchEngine:
             current = self._index.searcher(weighting=self._weighting)
         elif not current.up_to_date():
             load_for_index(self.index_dir)  # words added since are in the new commit too
-            current = current.refresh()
+            # Whoosh cannot refresh a searcher over an empty index (its reader has no
+            # segments to reuse): open a new one instead.
+            empty = current.doc_count_all() == 0
+            current = (
+                self._index.searcher(weighting=self._weighting) if empty else current.refresh()
+            )
         self._local.searcher = current
         return current
 

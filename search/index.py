@@ -7,11 +7,12 @@ from pathlib import Path
 
 from whoosh import index as whoosh_index
 from whoosh.index import Index, LockError
-from whoosh.writing import IndexWriter
+from whoosh.writing import IndexWriter, SegmentWriter
 
 from .config import INDEXING
 from .documents import Article, to_china_time
 from .schema import build_schema
+from .writers import ParallelWriter, clear_holder, describe_holder, record_holder
 
 
 class IndexProblem(Exception):
@@ -99,6 +100,7 @@ class IndexWriterSession:
         on_commit: Callable[[], None] | None = None,
     ):
         self.index = index
+        self.index_dir = Path(index.storage.folder)
         self.commit_every = commit_every or INDEXING.commit_every
         self.timeout = timeout
         self.procs = procs  # >1: analyse and write in that many processes, one segment each
@@ -106,25 +108,35 @@ class IndexWriterSession:
         self._writer: IndexWriter | None = None
         self._pending = 0
         self._uncommitted_ids: set[str] = set()
+        self._holding = False  # whether this session recorded itself as the lock holder
 
     def _open_writer(self) -> IndexWriter:
         if self._writer is None:
+            # compound=False: segment files stay separate and are memory-mapped when read;
+            # a compound file is copied into memory by every searcher that opens it.
+            options = {
+                "limitmb": INDEXING.writer_memory_mb,
+                "timeout": self.timeout,
+                "delay": 0.25,
+                "compound": False,
+            }
             try:
-                # compound=False: segment files stay separate and are memory-mapped when read;
-                # a compound file is copied into memory by every searcher that opens it.
-                options = {
-                    "limitmb": INDEXING.writer_memory_mb,
-                    "timeout": self.timeout,
-                    "compound": False,
-                }
                 if self.procs > 1:
-                    options.update(procs=self.procs, multisegment=True)
-                self._writer = self.index.writer(delay=0.25, **options)
+                    self._writer = ParallelWriter(
+                        self.index, procs=self.procs, multisegment=True, **options
+                    )
+                else:
+                    self._writer = SegmentWriter(self.index, **options)
             except LockError as exc:
                 raise IndexLocked(
-                    "另一个索引进程正在写入该索引，请稍后再试"
-                    " (another indexing run holds the index lock; try again when it finishes)"
+                    f"另一个索引进程正在写入该索引，等待 {self.timeout:g} 秒后放弃"
+                    f"{describe_holder(self.index_dir)}"
+                    f" (another indexing run holds the index lock; gave up after"
+                    f" {self.timeout:g} s)"
                 ) from exc
+            if not self._holding:
+                record_holder(self.index_dir)
+                self._holding = True
         return self._writer
 
     def update(self, article: Article) -> None:
@@ -173,4 +185,9 @@ class IndexWriterSession:
         return self
 
     def __exit__(self, exc_type, exc, tb) -> None:
-        self.commit()
+        try:
+            self.commit()
+        finally:
+            if self._holding:
+                clear_holder(self.index_dir)
+                self._holding = False

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from search.config import default_index_dir
+from search.config import INDEXING, default_index_dir
 from search.index import IndexProblem
 from search.query import QueryError
 
@@ -35,9 +35,35 @@ def main() -> None:
 @index_option
 @click.option("--strict", is_flag=True, help="Exit non-zero if any file or line failed.")
 @click.option("--prune", is_flag=True, help="Remove articles whose source files are gone.")
+@click.option(
+    "--commit-every",
+    type=click.IntRange(1),
+    default=INDEXING.commit_every,
+    show_default=True,
+    help="Commit after this many changes; a crash loses at most one such batch.",
+)
+@click.option(
+    "--procs",
+    type=click.IntRange(1, 16),
+    default=None,
+    help="Processes that analyse and write [default: several for batches over 4 MB].",
+)
+@click.option(
+    "--lock-timeout",
+    type=click.FloatRange(0),
+    default=10.0,
+    show_default=True,
+    help="Seconds to wait for another indexing run to release the index.",
+)
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 def index_command(
-    index_dir: Path | None, strict: bool, prune: bool, paths: tuple[Path, ...]
+    index_dir: Path | None,
+    strict: bool,
+    prune: bool,
+    commit_every: int,
+    procs: int | None,
+    lock_timeout: float,
+    paths: tuple[Path, ...],
 ) -> None:
     """Index the new and changed articles in PATHS (files or folders: .jsonl[.gz], .html,
     .htm, .txt, .md). Unchanged files are skipped."""
@@ -47,7 +73,14 @@ def index_command(
     if missing:
         raise click.ClickException(f"路径不存在 (no such file or folder): {', '.join(missing)}")
     try:
-        summary = index_paths(list(paths), _index_dir(index_dir), prune=prune)
+        summary = index_paths(
+            list(paths),
+            _index_dir(index_dir),
+            commit_every=commit_every,
+            prune=prune,
+            procs=procs,
+            lock_timeout=lock_timeout,
+        )
     except IndexProblem as exc:
         raise click.ClickException(str(exc)) from None
     for line in summary.lines():

@@ -155,3 +155,17 @@ def test_query_word_cut_differently_from_the_index_is_recut(tmp_path):
     )
     # jieba cuts the question's 荣昊现 as one unknown word; the index knows 荣昊
     assert ids(engine.search("荣昊现效力于哪支球队")) == ["r"]
+
+
+def test_engine_on_an_empty_index_answers_and_sees_the_first_commit(tmp_path):
+    from search.documents import Article
+    from search.engine import SearchEngine
+    from search.index import IndexWriterSession, open_or_create_index
+
+    index = open_or_create_index(tmp_path / "index")
+    engine = SearchEngine(tmp_path / "index")
+    assert engine.search("北京").total == 0
+    assert engine.search("北京").total == 0  # a second search refreshes the searcher
+    with IndexWriterSession(index) as session:
+        session.add(Article("x1", "北京新闻", "北京的新闻。"))
+    assert [hit.id for hit in engine.search("北京").hits] == ["x1"]
