@@ -160,3 +160,24 @@ def test_sigkill_at_any_moment_keeps_every_committed_article(tmp_path):
     assert final.returncode == 0, output
     assert "Traceback" not in output
     assert _ids(index_dir) == expected
+
+
+def test_killing_a_parallel_indexer_takes_its_workers_and_the_lock_with_it(tmp_path):
+    source = tmp_path / "batch.jsonl"
+    _write_batch(source)
+    index_dir = tmp_path / "index"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "zhsearch", "index", "--index", str(index_dir)]
+        + ["--procs", "2", "--commit-every", "100000", str(source)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        cwd=ROOT,
+    )
+    deadline = time.monotonic() + 30
+    while not (workers := _children(process.pid)) and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert workers, "the indexer started no worker processes"
+    os.kill(process.pid, signal.SIGKILL)
+    process.wait()
+    _assert_gone(workers)
+    assert _lock_is_free(index_dir)
