@@ -34,6 +34,8 @@ class _WorkerTask(SubWriterTask):
 
     def run(self) -> None:
         _die_with_parent()
+        # Ctrl-C reaches the whole process group; the parent decides what to commit.
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
         if os.getppid() != self.parent_pid:
             return  # the parent died before we asked
         super().run()

@@ -1,0 +1,124 @@
+"""An indexer writing while users search, a second indexer, and Ctrl-C: real processes."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import threading
+import time
+import urllib.parse
+
+from search.index import IndexWriterSession, open_index, open_or_create_index
+from tests.conftest import CORPUS
+from tests.indexer.test_crash import _write_batch
+from tests.server import ROOT, running_server
+
+
+def _index_command(index_dir, *args) -> list[str]:
+    return [sys.executable, "-m", "zhsearch", "index", "--index", str(index_dir), *map(str, args)]
+
+
+def test_searches_keep_answering_while_an_index_run_commits(tmp_path):
+    index_dir = tmp_path / "index"
+    subprocess.run(_index_command(index_dir, CORPUS), check=True, capture_output=True, cwd=ROOT)
+    batch = tmp_path / "batch.jsonl"
+    _write_batch(batch)
+    query = "/api/search?" + urllib.parse.urlencode({"q": "部门", "size": 5})
+    errors: list[str] = []
+    totals: dict[int, list[int]] = {}
+
+    with running_server(index_dir) as server:
+        writer = subprocess.Popen(
+            _index_command(index_dir, "--commit-every", 150, batch),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.STDOUT,
+            cwd=ROOT,
+        )
+
+        def search(worker: int) -> None:
+            seen = totals.setdefault(worker, [])
+            deadline = time.monotonic() + 60
+            while writer.poll() is None and time.monotonic() < deadline:
+                status, body = server.get(query)
+                if status != 200:
+                    errors.append(f"{status}: {body[:200]!r}")
+                    continue
+                seen.append(json.loads(body)["total"])
+
+        threads = [threading.Thread(target=search, args=(n,)) for n in range(4)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert writer.wait(timeout=60) == 0
+        final_total = json.loads(server.get(query)[1])["total"]
+
+    assert not errors, errors[:5]
+    searches = sum(len(seen) for seen in totals.values())
+    assert searches >= 20, f"only {searches} searches ran during indexing"
+    for seen in totals.values():
+        assert seen == sorted(seen)  # each reader sees the old commit or a newer one
+    commits_seen = {total for seen in totals.values() for total in seen}
+    assert len(commits_seen) >= 3, "the searches should span several commits"
+    assert final_total > min(commits_seen)
+
+
+def test_a_second_indexer_waits_then_says_another_run_holds_the_index(tmp_path):
+    index_dir = tmp_path / "index"
+    holder = IndexWriterSession(open_or_create_index(index_dir))
+    holder._open_writer()  # hold the lock as a running indexer does
+    try:
+        started = time.monotonic()
+        result = subprocess.run(
+            _index_command(index_dir, "--lock-timeout", "1.5", CORPUS),
+            capture_output=True,
+            text=True,
+            timeout=30,
+            cwd=ROOT,
+        )
+        waited = time.monotonic() - started
+    finally:
+        holder.cancel()
+    assert result.returncode != 0
+    message = result.stdout + result.stderr
+    assert "another indexing run holds the index lock" in message
+    assert f"process {os.getpid()}" in message  # who holds it
+    assert "Traceback" not in message
+    assert 1.5 <= waited < 15
+    assert open_index(index_dir).doc_count() == 0  # nothing written by the refused run
+
+
+def test_ctrl_c_stops_cleanly_after_committing_what_was_handed_over(tmp_path):
+    index_dir = tmp_path / "index"
+    batch = tmp_path / "batch.jsonl"
+    expected = _write_batch(batch)
+    process = subprocess.Popen(
+        _index_command(index_dir, "--procs", 2, "--commit-every", 100000, batch),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,  # its own process group, as a terminal's foreground job
+        cwd=ROOT,
+    )
+    deadline = time.monotonic() + 30
+    while not list(index_dir.glob("*.trm")) and time.monotonic() < deadline:
+        time.sleep(0.05)  # wait until it is writing
+    time.sleep(0.5)
+    os.killpg(process.pid, signal.SIGINT)  # Ctrl-C reaches the whole group
+    output = process.communicate(timeout=60)[0].decode("utf-8", "replace")
+
+    assert process.returncode == 130, output
+    assert "interrupted" in output and "Traceback" not in output
+    added = int(re.search(r"added (\d+)", output)[1])
+    committed = open_index(index_dir).doc_count()
+    assert 0 < committed < len(expected)
+    assert abs(committed - added) <= 1  # the summary tells what really is in the index
+
+    rerun = subprocess.run(_index_command(index_dir, batch), capture_output=True, cwd=ROOT)
+    assert rerun.returncode == 0
+    with open_index(index_dir).searcher() as searcher:
+        ids = [fields["id"] for fields in searcher.all_stored_fields()]
+    assert sorted(ids) == sorted(expected)
