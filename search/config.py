@@ -31,6 +31,8 @@ class RankingConfig:
     # Score of query words that stand next to each other in an article (slop: words between).
     proximity_weight: float = 0.5
     proximity_slop: int = 1
+    # Only the first pairs of a long question: each pair is a phrase search of its own.
+    max_proximity_pairs: int = 16
     # Coordination bonus of a loosened query: articles with more of the words rank higher.
     coord_scale: float = 0.9
     # Weight of a query word's sub-words (足球联赛 → 足球, 联赛) beside the word itself.
@@ -47,6 +49,9 @@ class SearchLimits:
     """Bounds that keep every query cheap, whatever the user typed."""
 
     max_query_chars: int = 500
+    max_query_words: int = 40  # the longest real questions have about 35
+    # A search stops collecting after this long and answers with what it found so far.
+    search_seconds: float = 1.0
     default_page_size: int = 10
     max_page_size: int = 100
     max_page: int = 100

@@ -66,6 +66,9 @@ class SearchResults:
     facets: Facets | None = None
     # A corrected query ("did you mean") when this one found little.
     suggestion: str | None = None
+    # The search ran out of time (see SearchLimits.search_seconds): the hits are the best of
+    # the articles it got to, the total and facets count those.
+    partial: bool = False
 
     def to_dict(self) -> dict:
         return {
@@ -77,6 +80,7 @@ class SearchResults:
             "hits": [hit.to_dict() for hit in self.hits],
             "facets": self.facets.to_dict() if self.facets else None,
             "suggestion": self.suggestion,
+            "partial": self.partial,
         }
 
 

@@ -44,6 +44,15 @@ class _Page:
     scores: list[float]
     total: int
     facets: Facets
+    partial: bool = False  # the search ran out of time: counts are lower bounds
+
+
+def _matches_any(searcher: Searcher, query: wq.Query | None) -> bool:
+    """Whether any article matches: the first match is enough, no scoring, no counting."""
+    if query is None:
+        return False
+    context = searcher.boolean_context()
+    return any(query.matcher(sub, context).is_active() for sub, _ in searcher.leaf_searchers())
 
 
 class SearchEngine:
@@ -101,10 +110,19 @@ class SearchEngine:
             self._hit(searcher, d, s, terms)
             for d, s in zip(page_of.docnums, page_of.scores, strict=True)
         ]
-        suggestion = self.did_you_mean(text) if page_of.total == 0 and text.strip() else None
+        wants_help = page_of.total == 0 and not page_of.partial
+        suggestion = self.did_you_mean(text) if wants_help else None
         took_ms = (time.perf_counter() - started) * 1000
         return SearchResults(
-            text, page_of.total, page, size, took_ms, hits, page_of.facets, suggestion
+            text,
+            page_of.total,
+            page,
+            size,
+            took_ms,
+            hits,
+            page_of.facets,
+            suggestion,
+            partial=page_of.partial,
         )
 
     def ranked_ids(self, text: str, limit: int) -> list[tuple[str, float]]:
@@ -143,17 +161,24 @@ class SearchEngine:
             child = collectors.TopCollector(wanted, usequality=False, replace=0)
         else:
             query = to_whoosh(node, strict=True)
-            if has_soft_conjunction(node) and searcher.search(query, limit=1).is_empty():
+            if has_soft_conjunction(node) and not _matches_any(searcher, query):
                 query = to_whoosh(node, strict=False)
             child = DateOrderCollector(wanted, newest=sort == "newest")
-        collector = FacetingCollector(child, filters)
+        deadline = time.perf_counter() + LIMITS.search_seconds
+        collector = FacetingCollector(child, filters, deadline=deadline)
         searcher.search_with_collector(query, collector)
         hits = list(collector.results())[offset:wanted]
         if sort == "relevance":
             scores = [h.score - ALL_WORDS if h.score >= ALL_WORDS else h.score for h in hits]
         else:
             scores = [0.0] * len(hits)
-        return _Page([h.docnum for h in hits], scores, collector.total, collector.facets())
+        return _Page(
+            [h.docnum for h in hits],
+            scores,
+            collector.total,
+            collector.facets(),
+            partial=collector.timed_out,
+        )
 
     def _hit(self, searcher: Searcher, docnum: int, score: float, terms: set[str]) -> Hit:
         stored = searcher.stored_fields(docnum)
@@ -218,8 +243,7 @@ class SearchEngine:
             node = parse(text, self._vocabulary(searcher))
         except QueryError:
             return False
-        query = to_whoosh(node, strict=False)
-        return query is not None and not searcher.search(query, limit=1).is_empty()
+        return _matches_any(searcher, to_whoosh(node, strict=False))
 
     def related(self, doc_id: str, limit: int = 5) -> list[Hit]:
         """Articles most like this one (its most telling words), best first."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import heapq
+import time
 from collections import Counter
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
@@ -42,9 +43,17 @@ class Facets:
 class FacetingCollector(WrappingCollector):
     """Passes the matches the filters allow to its child and counts facets over all matches."""
 
-    def __init__(self, child: Collector, filters: Filters, today: date | None = None):
+    def __init__(
+        self,
+        child: Collector,
+        filters: Filters,
+        today: date | None = None,
+        deadline: float | None = None,
+    ):
         super().__init__(child)
         self.filters = filters
+        self.deadline = deadline  # time.perf_counter() value after which collecting stops
+        self.timed_out = False
         self.total = 0
         self._sources: Counter[str] = Counter()
         self._categories: Counter[str] = Counter()
@@ -60,8 +69,13 @@ class FacetingCollector(WrappingCollector):
         self._date_of = _date_column(reader)
 
     def collect_matches(self) -> None:
-        child, filters = self.child, self.filters
-        for sub_docnum in child.matches():
+        child, filters, deadline = self.child, self.filters, self.deadline
+        if self.timed_out:
+            return
+        for seen, sub_docnum in enumerate(child.matches()):
+            if deadline is not None and seen % 256 == 255 and time.perf_counter() > deadline:
+                self.timed_out = True
+                return
             source = self._source_of(sub_docnum) or ""
             category = self._category_of(sub_docnum) or ""
             stored_date = self._date_of(sub_docnum)

@@ -248,7 +248,20 @@ def parse(text: str, vocabulary: Vocabulary | None = None) -> Node:
     node = _resolve(node, vocabulary) if node is not None else None
     if node is None or not _has_positive_part(node):
         raise QueryError("查询中没有可以搜索的词语 (the query has no searchable words)")
+    if len(_all_words(node)) > LIMITS.max_query_words:
+        raise QueryError(
+            f"查询的词语太多：最多 {LIMITS.max_query_words} 个 "
+            f"(too many words in the query: at most {LIMITS.max_query_words})"
+        )
     return node
+
+
+def _all_words(node: Node) -> list[str]:
+    if isinstance(node, Words | Phrase):
+        return list(node.words)
+    if isinstance(node, Not):
+        return _all_words(node.child)
+    return [w for c in node.children for w in _all_words(c)]
 
 
 # ---------------------------------------------------------------- to Whoosh
@@ -385,7 +398,7 @@ def ranking_query(node: Node) -> wq.Query:
         parts.append(wq.ConstantScoreQuery(strict, ALL_WORDS))
     pairs = [
         wq.Phrase("text", list(pair), slop=RANKING.proximity_slop, boost=RANKING.proximity_weight)
-        for pair in dict.fromkeys(_adjacent_pairs(node))
+        for pair in list(dict.fromkeys(_adjacent_pairs(node)))[: RANKING.max_proximity_pairs]
     ]
     if pairs and RANKING.proximity_weight:
         parts.append(_any_field(pairs))

@@ -72,6 +72,10 @@ _SCHEMAS = {
                 **_NULLABLE_STRING,
                 "description": "a corrected query (did you mean) when this one found nothing",
             },
+            "partial": {
+                "type": "boolean",
+                "description": "the search ran out of time; total and facets are lower bounds",
+            },
         }
     ),
     "Suggestion": _object(

@@ -44,3 +44,21 @@ def test_date_sorts_keep_paging_consistent(sample_engine):
     second_page = sample_engine.search("北京", sort="newest", size=2, page=2).hits
     assert [h.id for h in second_page] == ["a6"]
     assert [h.id for h in sample_engine.search("北京", sort="oldest").hits] == newest[::-1]
+
+
+def test_a_search_past_its_deadline_answers_with_what_it_found(tmp_path, monkeypatch):
+    from dataclasses import replace
+
+    import search.engine
+    from search.documents import Article
+    from search.engine import SearchEngine
+    from tests.conftest import build_index
+
+    articles = [Article(f"b{i}", f"北京新闻 {i}", "北京的新闻。" * (1 + i % 5)) for i in range(600)]
+    engine = SearchEngine(build_index(tmp_path / "index", articles))
+    assert engine.search("北京").total == 600 and not engine.search("北京").partial
+
+    monkeypatch.setattr(search.engine, "LIMITS", replace(search.engine.LIMITS, search_seconds=0))
+    results = engine.search("北京")
+    assert results.partial
+    assert 0 < results.total < 600 and len(results.hits) == 10

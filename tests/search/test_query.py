@@ -102,3 +102,12 @@ def test_chinese_quotation_marks_are_punctuation_not_phrase_operators():
     node = parse("“伍约之乱”持续了多久")
     assert isinstance(node, Words) and "持续" in node.words
     assert isinstance(parse("“北京大学"), Words)
+
+
+def test_a_query_with_too_many_words_is_refused_with_a_message():
+    from search.config import LIMITS
+
+    words = [f"w{i:03d}" for i in range(LIMITS.max_query_words + 1)]
+    with pytest.raises(QueryError, match="too many words"):
+        parse(" ".join(words))
+    parse(" ".join(words[:-1]))  # the limit itself is fine
