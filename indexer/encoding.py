@@ -63,3 +63,12 @@ def decode(data: bytes, declared: str | None = None) -> tuple[str, str]:
     if (text := _decodes(data, "gb18030")) is not None:
         return text, "gb18030"
     return data.decode("gb18030", errors="replace"), "gb18030"
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
+
+
+def looks_binary(text: str) -> bool:
+    """Decoded "text" that is really binary data: NUL bytes or many control characters."""
+    sample = text[:65536]
+    return "\x00" in sample or len(_CONTROL.findall(sample)) > 0.02 * max(len(sample), 1)

@@ -6,11 +6,13 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 
+import lxml.etree
+import lxml.html
 from bs4 import BeautifulSoup, NavigableString, Tag
 
 from search.dates import DATE_IN_TEXT, parse_date
 
-from .encoding import declared_html_charset, decode
+from .encoding import declared_html_charset, decode, looks_binary
 
 _DROP_TAGS = [
     "script",
@@ -180,8 +182,35 @@ def _paragraphs(container: Tag) -> list[str]:
     return kept
 
 
+class UnreadablePage(ValueError):
+    """Bytes that are not an article page (binary data, absurd nesting): skipped, not parsed."""
+
+
+# Real news pages nest some tens of levels; a page near libxml2's own limit (256) is hostile
+# or broken, and BeautifulSoup's recursive tree walks would take minutes or overflow on it.
+MAX_NESTING = 200
+
+
+def nesting_depth(html: str) -> int:
+    """How deep the page's elements nest, as libxml2 (lxml) parses it: fast, in C."""
+    try:
+        root = lxml.html.document_fromstring(html)
+    except (lxml.etree.ParserError, ValueError):
+        return 0
+    depth = deepest = 0
+    for event, _ in lxml.etree.iterwalk(root, events=("start", "end")):
+        depth += 1 if event == "start" else -1
+        deepest = max(deepest, depth)
+    return deepest
+
+
 def extract(html: str) -> ExtractedPage:
     """Title, main text (one paragraph a line) and metadata of a web page."""
+    if (depth := nesting_depth(html)) > MAX_NESTING:
+        raise UnreadablePage(
+            f"页面嵌套过深：{depth} 层 (page nested too deeply: {depth} levels,"
+            f" limit {MAX_NESTING})"
+        )
     soup = BeautifulSoup(html, "lxml")
     title = _title(soup)
     url = ""
@@ -241,4 +270,6 @@ def extract(html: str) -> ExtractedPage:
 def read_html(data: bytes) -> ExtractedPage:
     """Decode a page's bytes (declared charset, else detected) and extract its article."""
     text, _ = decode(data, declared_html_charset(data))
+    if looks_binary(text):
+        raise UnreadablePage("二进制文件，不是网页 (binary file, not a web page)")
     return extract(text)

@@ -13,8 +13,8 @@ from search.config import INDEXING
 from search.dates import parse_date
 from search.documents import Article
 
-from .encoding import decode
-from .html import read_html
+from .encoding import decode, looks_binary
+from .html import UnreadablePage, read_html
 
 JSONL_SUFFIXES = (".jsonl", ".jsonl.gz")
 HTML_SUFFIXES = (".html", ".htm", ".shtml")
@@ -108,7 +108,15 @@ def read_jsonl(path: Path) -> FileResult:
 
 
 def read_html_file(path: Path) -> FileResult:
-    page = read_html(path.read_bytes())
+    size = path.stat().st_size
+    if size > INDEXING.max_html_bytes:
+        raise ReadError(
+            f"网页过大：{size} 字节 (page too large: {size} bytes, limit {INDEXING.max_html_bytes})"
+        )
+    try:
+        page = read_html(path.read_bytes())
+    except UnreadablePage as exc:
+        raise ReadError(str(exc)) from None
     if not page.text.strip():
         raise ReadError("页面中没有找到正文 (no article text found in the page)")
     article = Article(
@@ -128,7 +136,7 @@ def read_html_file(path: Path) -> FileResult:
 def read_text_file(path: Path) -> FileResult:
     """Plain text: the first non-empty line is the title, the rest the text."""
     text, _ = decode(path.read_bytes())
-    if "\x00" in text:
+    if looks_binary(text):
         raise ReadError("二进制文件，不是文本 (binary file, not text)")
     lines = [line.strip() for line in text.splitlines()]
     lines = [line for line in lines if line]

@@ -68,6 +68,8 @@ class IndexingConfig:
     parallel_min_bytes: int = 4 * 1024 * 1024
     max_procs: int = 4
     max_file_bytes: int = 50 * 1024 * 1024
+    # One web page; real article pages are well under 2 MB, and parsing is slow per byte.
+    max_html_bytes: int = 8 * 1024 * 1024
 
 
 RANKING = RankingConfig()

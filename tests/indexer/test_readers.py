@@ -109,3 +109,52 @@ def test_folders_are_walked_for_supported_files(tmp_path):
         (tmp_path / name).write_text("x", encoding="utf-8")
     names = sorted(p.name for p in find_files([tmp_path]))
     assert names == ["a.jsonl", "b.html", "c.txt"]
+
+
+def test_a_page_nested_thousands_deep_is_skipped_quickly_with_a_reason(tmp_path):
+    import time
+
+    page = tmp_path / "deep.html"
+    body = "<div>" * 50_000 + "<p>正文内容，一段足够长的文字。</p>" + "</div>" * 50_000
+    page.write_text(f"<html><head><title>深</title></head><body>{body}</body></html>")
+    started = time.perf_counter()
+    result = read_file(page)
+    assert time.perf_counter() - started < 2
+    assert not result.articles and "nested too deeply" in result.errors[0]
+
+
+def test_an_oversized_page_is_skipped_with_a_reason(tmp_path, monkeypatch):
+    from dataclasses import replace
+
+    import indexer.readers
+
+    monkeypatch.setattr(
+        indexer.readers, "INDEXING", replace(indexer.readers.INDEXING, max_html_bytes=1000)
+    )
+    page = tmp_path / "big.html"
+    page.write_text("<html><body>" + "<p>很长的正文。</p>" * 200 + "</body></html>")
+    result = read_file(page)
+    assert not result.articles and "page too large" in result.errors[0]
+
+
+def test_binary_bytes_named_html_are_skipped_not_raised(tmp_path):
+    page = tmp_path / "image.html"
+    page.write_bytes(bytes(range(256)) * 40)
+    result = read_file(page)
+    assert not result.articles and result.errors
+
+
+def test_script_and_handlers_in_a_page_never_reach_the_text(tmp_path):
+    page = tmp_path / "x.html"
+    page.write_text(
+        "<html><head><title>标题<script>alert(1)</script></title></head><body>"
+        '<p onclick="steal()">第一段正文，内容足够长，说明事情的经过。</p>'
+        "<script>document.write('注入')</script><style>p{}</style>"
+        '<p><a href="javascript:alert(2)">点我</a>第二段正文也足够长，讲述细节。</p></body></html>'
+    )
+    article = read_file(page).articles[0]
+    # a <title> holds text only: its markup stays literal text there, escaped when shown
+    assert article.title.startswith("标题")
+    assert "alert" not in article.text
+    assert "注入" not in article.text and "steal" not in article.text
+    assert article.url == ""
