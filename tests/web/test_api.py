@@ -69,3 +69,28 @@ def test_responses_carry_security_headers(client):
     assert "script-src" not in headers["Content-Security-Policy"]  # default-src 'self' only
     assert headers["X-Content-Type-Options"] == "nosniff"
     assert headers["Referrer-Policy"]
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/static/../search/config.py",
+        "/static/..%2f..%2fsearch%2fconfig.py",
+        "/static/%2e%2e/%2e%2e/pyproject.toml",
+        "/doc/..%2f..%2fpyproject.toml",
+        "/api/documents/..%2F..%2Fetc%2Fpasswd",
+    ],
+)
+def test_paths_cannot_escape_their_folders(client, path):
+    response = client.get(path)
+    assert response.status_code == 404
+    body = response.get_data(as_text=True)
+    assert "LIMITS" not in body and "[project]" not in body and "root:" not in body
+
+
+@pytest.mark.parametrize("method", ["post", "put", "delete", "patch"])
+def test_the_http_surface_is_read_only(client, method):
+    for path in ("/api/search?q=北京", "/api/documents/demo-001", "/api/stats", "/doc/demo-001"):
+        response = getattr(client, method)(path)
+        assert response.status_code == 405
+    assert client.get("/api/documents/demo-001").status_code == 200  # nothing was changed
