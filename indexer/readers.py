@@ -100,6 +100,8 @@ def read_jsonl(path: Path) -> FileResult:
                 result.articles.append(article_from_record(record, path))
             except (UnicodeDecodeError, json.JSONDecodeError) as exc:
                 result.errors.append(f"第 {number} 行不是有效的 JSON (line {number}: {exc})")
+            except RecursionError:
+                result.errors.append(f"第 {number} 行嵌套过深 (line {number}: nested too deeply)")
             except ReadError as exc:
                 result.errors.append(f"第 {number} 行 (line {number}): {exc}")
     if not result.articles and not result.errors:

@@ -158,3 +158,17 @@ def test_script_and_handlers_in_a_page_never_reach_the_text(tmp_path):
     assert "alert" not in article.text
     assert "注入" not in article.text and "steal" not in article.text
     assert article.url == ""
+
+
+def test_hostile_json_lines_are_reported_and_the_good_ones_kept(tmp_path):
+    path = tmp_path / "hostile.jsonl"
+    path.write_text(
+        "[" * 100_000 + "]" * 100_000 + "\n"  # nested past the parser's recursion limit
+        '{"id": "ok", "title": "标题", "text": "正文"}\n'
+        '"just a string"\n'
+        '{"id": "cut", "title": "截断'  # the last line of a truncated export
+    )
+    result = read_file(path)
+    assert [a.id for a in result.articles] == ["ok"]
+    assert len(result.errors) == 3
+    assert "nested too deeply" in result.errors[0]
