@@ -85,7 +85,9 @@ def answer_in_snippet(work: Path, topics, answers: dict[str, list[str]], systems
     from search.engine import SearchEngine
     from search.query import QueryError
 
-    rates = {}
+    rates: dict[str, float] = {}
+    if not topics:
+        return rates
     if "zhsearch" in systems:
         engine = SearchEngine(work / "zhsearch")
         found = 0
