@@ -35,6 +35,7 @@ from .suggest import Lexicon, Suggestion, corrected_query, is_key_term
 from .userdict import load_for_index
 
 SORTS = ("relevance", "newest", "oldest")
+LEXICON_WAIT_SECONDS = 2.0  # how long a first suggestion waits for the lexicon
 _SYNTAX = re.compile(r'["()]|(?<!\S)-')  # quotes, parentheses, a leading minus
 
 
@@ -71,6 +72,7 @@ class SearchEngine:
         self._lexicon: tuple[int, Lexicon] | None = None  # cache: (index generation, lexicon)
         self._lexicon_lock = threading.Lock()
         self._lexicon_rebuilding = False
+        self._lexicon_built = threading.Event()
 
     def searcher(self) -> Searcher:
         """This thread's searcher, on the newest commit of the index."""
@@ -197,20 +199,23 @@ class SearchEngine:
         )
 
     def lexicon(self) -> Lexicon:
-        """The index's words and titles for suggestions.
+        """The index's words and titles for suggestions, built in the background.
 
-        Built on first use; after a new commit it is rebuilt in the background (seconds at
-        tens of thousands of articles) while the previous one keeps answering.
+        A build takes seconds at tens of thousands of articles; until the first one is done
+        (a small index is ready within the wait) suggestions come from an empty lexicon, and
+        after a new commit the previous lexicon answers while the next is built.
         """
-        reader = self.searcher().reader()
+        generation = self.searcher().reader().generation()
         with self._lexicon_lock:
             cached = self._lexicon
-            if cached is None:
-                self._lexicon = cached = (reader.generation(), Lexicon.from_reader(reader))
-            elif cached[0] != reader.generation() and not self._lexicon_rebuilding:
+            stale = cached is None or cached[0] != generation
+            if stale and not self._lexicon_rebuilding:
                 self._lexicon_rebuilding = True
                 threading.Thread(target=self._rebuild_lexicon, daemon=True).start()
-            return cached[1]
+        if cached is None:
+            self._lexicon_built.wait(LEXICON_WAIT_SECONDS)
+            cached = self._lexicon
+        return cached[1] if cached is not None else Lexicon({}, [])
 
     def _rebuild_lexicon(self) -> None:
         try:
@@ -218,6 +223,7 @@ class SearchEngine:
             built = (reader.generation(), Lexicon.from_reader(reader))
             with self._lexicon_lock:
                 self._lexicon = built
+            self._lexicon_built.set()
         finally:
             self._lexicon_rebuilding = False
 

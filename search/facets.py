@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import heapq
+import threading
 import time
-from collections import Counter
+from collections import Counter, OrderedDict
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
 
@@ -14,6 +15,9 @@ from whoosh.util.times import datetime_to_long, long_to_datetime
 from .filters import DATE_PRESETS, Filters, preset_start
 
 MAX_FACET_VALUES = 20
+# The largest stored date value: later ones are the date column's mark of "no date".
+_LATEST = datetime_to_long(datetime.max)
+_NO_DATE = 2**64 - 1
 
 
 @dataclass
@@ -40,6 +44,54 @@ class Facets:
         return asdict(self)
 
 
+class _SegmentFacts:
+    """Every document's source, category, day and year in one segment, read once."""
+
+    def __init__(self, reader):
+        count = reader.doc_count_all()
+        self.sources = _column_values(reader, "source", count)
+        self.categories = _column_values(reader, "category", count)
+        self.days = [UNDATED] * count  # date ordinals
+        self.years = [""] * count
+        if reader.has_column("date"):
+            for docnum, raw in enumerate(reader.column_reader("date", translate=False)):
+                if raw <= _LATEST:
+                    day = long_to_datetime(raw).date()
+                    self.days[docnum] = day.toordinal()
+                    self.years[docnum] = str(day.year)
+
+
+UNDATED = -1
+# Segments never change once written: their facts are kept for the next searches.
+_SEGMENT_FACTS_CACHE: OrderedDict[str, _SegmentFacts] = OrderedDict()
+_SEGMENT_FACTS_CACHE_SIZE = 256
+_cache_lock = threading.Lock()
+
+
+def _segment_facts(reader) -> _SegmentFacts:
+    segment = reader.segment() if hasattr(reader, "segment") else None
+    if segment is None:  # an empty index
+        return _SegmentFacts(reader)
+    key = segment.segment_id()  # random, unique to this segment
+    with _cache_lock:
+        facts = _SEGMENT_FACTS_CACHE.get(key)
+        if facts is not None:
+            _SEGMENT_FACTS_CACHE.move_to_end(key)
+            return facts
+    facts = _SegmentFacts(reader)
+    with _cache_lock:
+        _SEGMENT_FACTS_CACHE[key] = facts
+        while len(_SEGMENT_FACTS_CACHE) > _SEGMENT_FACTS_CACHE_SIZE:
+            _SEGMENT_FACTS_CACHE.popitem(last=False)
+    return facts
+
+
+def _column_values(reader, fieldname: str, count: int) -> list[str]:
+    if not reader.has_column(fieldname):
+        return [""] * count
+    return [value or "" for value in reader.column_reader(fieldname)]
+
+
 class FacetingCollector(WrappingCollector):
     """Passes the matches the filters allow to its child and counts facets over all matches."""
 
@@ -59,47 +111,47 @@ class FacetingCollector(WrappingCollector):
         self._categories: Counter[str] = Counter()
         self._years: Counter[str] = Counter()
         self._ranges: Counter[str] = Counter()
-        self._range_starts = {name: preset_start(name, today) for name in DATE_PRESETS}
+        self._range_starts = [
+            (name, preset_start(name, today).toordinal()) for name in DATE_PRESETS
+        ]
 
     def set_subsearcher(self, subsearcher, offset) -> None:
         super().set_subsearcher(subsearcher, offset)
-        reader = subsearcher.reader()
-        self._source_of = _column(reader, "source")
-        self._category_of = _column(reader, "category")
-        self._date_of = _date_column(reader)
+        self._facts = _segment_facts(subsearcher.reader())
 
     def collect_matches(self) -> None:
-        child, filters, deadline = self.child, self.filters, self.deadline
         if self.timed_out:
             return
-        for seen, sub_docnum in enumerate(child.matches()):
+        child, filters, deadline = self.child, self.filters, self.deadline
+        facts = self._facts
+        sources, categories, days, years = facts.sources, facts.categories, facts.days, facts.years
+        chosen_sources, chosen_categories = set(filters.sources), set(filters.categories)
+        dated = filters.date_from is not None or filters.date_to is not None
+        first = filters.date_from.toordinal() if filters.date_from else 1
+        last = filters.date_to.toordinal() if filters.date_to else date.max.toordinal()
+        source_counts, category_counts = self._sources, self._categories
+        year_counts, range_counts, range_starts = self._years, self._ranges, self._range_starts
+        for seen, docnum in enumerate(child.matches()):
             if deadline is not None and seen % 256 == 255 and time.perf_counter() > deadline:
                 self.timed_out = True
                 return
-            source = self._source_of(sub_docnum) or ""
-            category = self._category_of(sub_docnum) or ""
-            stored_date = self._date_of(sub_docnum)
-            ok_source = filters.allows_source(source)
-            ok_category = filters.allows_category(category)
-            ok_date = filters.allows_date(stored_date)
+            source, category, day = sources[docnum], categories[docnum], days[docnum]
+            ok_source = not chosen_sources or source in chosen_sources
+            ok_category = not chosen_categories or category in chosen_categories
+            ok_date = not dated or first <= day <= last
             if ok_category and ok_date:
-                self._sources[source] += 1
+                source_counts[source] += 1
             if ok_source and ok_date:
-                self._categories[category] += 1
+                category_counts[category] += 1
             if ok_source and ok_category:
-                self._count_date(stored_date)
+                if day != UNDATED:
+                    year_counts[years[docnum]] += 1
+                    for name, start in range_starts:
+                        if day >= start:
+                            range_counts[name] += 1
                 if ok_date:
                     self.total += 1
-                    child.collect(sub_docnum)
-
-    def _count_date(self, stored_date: datetime | None) -> None:
-        if stored_date is None:
-            return
-        self._years[str(stored_date.year)] += 1
-        day = stored_date.date()
-        for name, start in self._range_starts.items():
-            if day >= start:
-                self._ranges[name] += 1
+                    child.collect(docnum)
 
     def facets(self) -> Facets:
         f = self.filters
@@ -142,31 +194,6 @@ class DateOrderCollector(Collector):
     def results(self):
         first = heapq.nsmallest(self.limit, self.items)
         return self._results([(0.0, docnum) for _, docnum in first])
-
-
-def _column(reader, fieldname: str):
-    """A docnum → value lookup for a sortable field, or one that knows no values."""
-    if not reader.has_column(fieldname):
-        return lambda docnum: None
-    return reader.column_reader(fieldname).__getitem__
-
-
-# The largest stored date value: later ones are the column's mark of "no date".
-_LATEST = datetime_to_long(datetime.max)
-_NO_DATE = 2**64 - 1
-
-
-def _date_column(reader):
-    """A docnum → stored date (or None) lookup; articles without a date hold a sentinel."""
-    if not reader.has_column("date"):
-        return lambda docnum: None
-    raw = reader.column_reader("date", translate=False)
-
-    def date_of(docnum: int) -> datetime | None:
-        value = raw[docnum]
-        return long_to_datetime(value) if value <= _LATEST else None
-
-    return date_of
 
 
 def _chosen_year(filters: Filters) -> set[str]:

@@ -177,8 +177,12 @@ def serve_command(index_dir, host, port, threads) -> None:
 
     app = create_app(_index_dir(index_dir))
     engine = app.extensions.get("zhsearch")
-    if engine is not None:  # the suggestion lexicon takes seconds on a large index
-        threading.Thread(target=engine.lexicon, daemon=True, name="lexicon").start()
+    if engine is not None:
+        # The suggestion lexicon takes seconds on a large index: build it soon, but not in
+        # the way of the first searches.
+        warm_up = threading.Timer(3.0, engine.lexicon)
+        warm_up.daemon = True
+        warm_up.start()
     click.echo(f"zhsearch 正在服务 serving http://{host}:{port}/  (index: {_index_dir(index_dir)})")
     serve(app, host=host, port=port, threads=threads, ident="zhsearch")
 
