@@ -42,6 +42,7 @@ class RankingConfig:
     bigram_weight: float = 0.5
     # How many of an article's most telling words find its related articles.
     related_terms: int = 12
+    related_min_shared: int = 2  # of those words, that a related article must also have
 
 
 @dataclass(frozen=True)

@@ -266,8 +266,10 @@ class SearchEngine:
         if not key_terms:
             return []
         query = wq.Or([wq.Term("text", word, boost=weight) for word, weight in key_terms])
-        results = searcher.search(query, limit=limit, mask=wq.Term("id", doc_id))
-        return [self._hit(searcher, hit.docnum, hit.score, set()) for hit in results]
+        results = searcher.search(query, limit=limit * 3, mask=wq.Term("id", doc_id), terms=True)
+        # One shared word (第四 in 第四年 and 第四名) does not make two articles related.
+        alike = [h for h in results if len(h.matched_terms()) >= RANKING.related_min_shared]
+        return [self._hit(searcher, hit.docnum, hit.score, set()) for hit in alike[:limit]]
 
     def stats(self) -> IndexStats:
         """How many articles the index holds, its size on disk and when it last changed."""

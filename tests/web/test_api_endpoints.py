@@ -130,6 +130,12 @@ def test_document_has_its_fields_and_related_articles(client):
     assert "东西部协作" in body["related"][0]["title"]
 
 
+def test_a_single_shared_word_does_not_make_articles_related(client):
+    # the 江豚 article shares only 第四 (第四年 / 第四名) with a football report
+    related = client.get("/api/documents/demo-004").get_json()["related"]
+    assert all("足球" not in hit["title"] for hit in related)
+
+
 def test_missing_document_is_404_json(client):
     response = client.get("/api/documents/no-such-id")
     assert response.status_code == 404 and response.get_json()["error"] == "not_found"
