@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
 from datetime import datetime
@@ -34,7 +35,8 @@ _DROP_TAGS = [
 ]
 _BOILERPLATE = re.compile(
     r"nav|menu|footer|sidebar|side-bar|comment|share|related|recommend|breadcrumb|copyright"
-    r"|advert|\bad\b|ads\b|banner|toolbar|login|subscribe|social|hot-?news|rank|tags?-?list",
+    r"|advert|\bad\b|ads\b|banner|toolbar|login|subscribe|social|hot-?news|rank|tags?-?list"
+    r"|cookie|consent|privacy|gdpr",
     re.I,
 )
 _BLOCK_TAGS = ("p", "h2", "h3", "h4", "h5", "h6", "li", "blockquote", "pre", "td")
@@ -44,7 +46,10 @@ _AUTHOR = re.compile(
     r"(?:(?:记者|作者|撰文|記者|文)\s*[:：/／]\s*|[（(](?:记者|記者)\s*)"
     + _NAMES
     + r"|(?:记者|記者)\s*([\u4e00-\u9fff·]{2,4})\s*[／/]"
+    # Taiwanese bylines at the end of a story: （王小明／台中報導）
+    + r"|[（(]\s*([\u4e00-\u9fff·]{2,4})\s*[／/]\s*[\u4e00-\u9fff]{0,6}(?:報導|报道)\s*[）)]"
 )
+_EDITOR_NAME = re.compile(r"(?:责任编辑|責任編輯)\s*[:：]\s*([\u4e00-\u9fff·]{2,4})")
 _SITE_LIKE = re.compile(r"https?:|www\.|[网網]$|新[闻聞][网網]|日[报報]$|[报報]社?$|^搜索$")
 _TITLE_SUFFIX = re.compile(r"\s*[-_|｜—–]\s*[^-_|｜—–]{2,12}$")
 _SOURCE = re.compile(r"(?:来源|來源|稿源)[:：]\s*([^\s<>|　]{2,30})")
@@ -74,6 +79,39 @@ def _meta(soup: BeautifulSoup, *names: str) -> str:
     return ""
 
 
+_ARTICLE_TYPES = {"NewsArticle", "Article", "ReportageNewsArticle", "BlogPosting", "WebPage"}
+
+
+def _linked_data(soup: BeautifulSoup) -> dict:
+    """The page's schema.org article description (JSON-LD), or {}."""
+    for script in soup.find_all("script", type="application/ld+json"):
+        try:
+            data = json.loads(script.string or "")
+        except (ValueError, RecursionError):
+            continue
+        items = data if isinstance(data, list) else [data]
+        items += [i for d in items if isinstance(d, dict) for i in d.get("@graph", [])]
+        for item in items:
+            kinds = item.get("@type") if isinstance(item, dict) else None
+            kinds = set(kinds) if isinstance(kinds, list) else {kinds}
+            if kinds & _ARTICLE_TYPES:
+                return item
+    return {}
+
+
+def _text_of(value: object) -> str:
+    return value.strip() if isinstance(value, str) else ""
+
+
+def _person(value: object) -> str:
+    """An author's name from JSON-LD (a person, a list of them, or a string), not a site."""
+    if isinstance(value, list):
+        return "、".join(filter(None, (_person(v) for v in value)))
+    if isinstance(value, dict):
+        return value.get("name", "") if value.get("@type", "Person") == "Person" else ""
+    return value if isinstance(value, str) else ""
+
+
 def _clean(text: str) -> str:
     return re.sub(r"[ \t\u00a0\u3000]+", " ", text).strip()
 
@@ -85,10 +123,13 @@ def _is_boilerplate(tag: Tag) -> bool:
     return bool(marker.strip()) and bool(_BOILERPLATE.search(marker))
 
 
-def _title(soup: BeautifulSoup) -> str:
+def _title(soup: BeautifulSoup, headline: str = "") -> str:
     page_title = _clean(soup.title.get_text()) if soup.title else ""
     candidates = [_clean(h.get_text()) for h in soup.find_all("h1")]
     candidates = [c for c in candidates if 4 <= len(c) <= 120]
+    headline = _clean(headline)
+    if headline and (headline in page_title or any(headline in c for c in candidates)):
+        return headline
     og_title = _meta(soup, "og:title", "twitter:title")
     for heading in candidates:
         if heading in page_title or heading in og_title:
@@ -98,7 +139,11 @@ def _title(soup: BeautifulSoup) -> str:
     if candidates:
         return candidates[0]
     parts = [p for p in _TITLE_SEPARATORS.split(page_title) if p]
-    return max(parts[:2], key=len) if parts else ""
+    title = max(parts[:2], key=len) if parts else ""
+    suffix = _TITLE_SUFFIX.search(title)
+    if suffix and _SITE_LIKE.search(suffix.group(0).strip(" -_|｜—–")):
+        title = title[: suffix.start()]  # 标题-新华网
+    return title
 
 
 _PUNCTUATION = re.compile(r"[，。！？；、,.!?;]")
@@ -212,7 +257,8 @@ def extract(html: str) -> ExtractedPage:
             f" limit {MAX_NESTING})"
         )
     soup = BeautifulSoup(html, "lxml")
-    title = _title(soup)
+    linked = _linked_data(soup)
+    title = _title(soup, _text_of(linked.get("headline")))
     url = ""
     canonical = soup.find("link", rel="canonical")
     if isinstance(canonical, Tag) and canonical.get("href"):
@@ -230,7 +276,8 @@ def extract(html: str) -> ExtractedPage:
             "og:release_date",
         )
     )
-    author = _meta(soup, "author", "article:author", "byline")
+    author = _meta(soup, "author", "article:author", "byline") or _person(linked.get("author"))
+    description = _text_of(linked.get("description")) or _meta(soup, "description")
     category = _meta(soup, "article:section", "category")
 
     for tag in soup.find_all(_DROP_TAGS):
@@ -246,13 +293,21 @@ def extract(html: str) -> ExtractedPage:
     page_text = body.get_text("\n")
     lines = _paragraphs(_main_container(body))
     text = "\n".join(line for line in lines if line != title)
+    article_body = _text_of(linked.get("articleBody"))
+    if len(article_body) > 2 * len(text):  # the page builds its text with script
+        text = "\n".join(_clean(line) for line in article_body.splitlines() if line.strip())
+    if len(text) < 50 and len(description) > len(text):
+        text = _clean(description)  # no text in the page: its summary is what there is
 
     if date is None and (match := DATE_IN_TEXT.search(page_text)):
-        date = parse_date(match.group(0))
+        date = parse_date(match.group(0))  # the date the page shows
+    date = date or parse_date(_text_of(linked.get("datePublished")))
     if _SITE_LIKE.search(author):
         author = ""  # a site name or profile URL in the byline meta is not an author
     if not author and (match := _AUTHOR.search(page_text)):
-        author = (match.group(1) or match.group(2)).strip()
+        author = next(group for group in match.groups() if group).strip()
+    if not author and (match := _EDITOR_NAME.search(page_text)):
+        author = match.group(1)
     source = _meta(soup, "og:site_name", "source")
     if match := _SOURCE.search(page_text):
         source = match.group(1).strip()

@@ -172,3 +172,42 @@ def test_hostile_json_lines_are_reported_and_the_good_ones_kept(tmp_path):
     assert [a.id for a in result.articles] == ["ok"]
     assert len(result.errors) == 3
     assert "nested too deeply" in result.errors[0]
+
+
+def test_linked_data_gives_headline_date_and_author_the_markup_lacks():
+    page = extract(
+        "<html><head><title>市场观察｜即时｜示例新闻网</title>"
+        '<script type="application/ld+json">{"@context": "https://schema.org",'
+        ' "@type": "NewsArticle", "headline": "市场观察",'
+        ' "datePublished": "2024-03-05T10:20+08:00",'
+        ' "author": {"@type": "Person", "name": "李明"}}</script></head><body><h1>市场观察</h1>'
+        "<p>本周蔬菜价格小幅回落，供应充足，市民采购积极。</p></body></html>"
+    )
+    assert page.title == "市场观察"
+    assert page.date.isoformat() == "2024-03-05T10:20:00+08:00"
+    assert page.author == "李明"
+
+
+def test_text_built_by_script_comes_from_the_linked_data_body():
+    body = "第一段：这是一篇完整的报道，正文只在结构化数据里。\\n第二段：页面用脚本把它显示出来。"
+    page = extract(
+        '<html><head><script type="application/ld+json">{"@type": "NewsArticle",'
+        f' "headline": "脚本页面", "articleBody": "{body}"}}</script></head>'
+        '<body><div id="cookie-consent">本网站使用 Cookie 改善体验。</div><h1>脚本页面</h1>'
+        '<div id="app"></div></body></html>'
+    )
+    assert page.text.splitlines() == body.split("\\n")
+
+
+def test_bylines_in_taiwanese_and_editor_form_give_the_author():
+    story = "<p>警方已勘驗現場並報請相驗，將進一步釐清死因。（王煌忠／台中報導）</p>"
+    assert extract(f"<html><body>{story}</body></html>").author == "王煌忠"
+    edited = "<p>正文内容足够长的一段话，讲述事情的经过。</p><p>责任编辑：焦鹏</p>"
+    assert extract(f"<html><body>{edited}</body></html>").author == "焦鹏"
+
+
+def test_site_name_after_a_dash_is_not_part_of_the_title():
+    page = extract(
+        "<html><head><title>武汉的声音：有英勇的你-新华网</title></head><body></body></html>"
+    )
+    assert page.title == "武汉的声音：有英勇的你"
