@@ -33,6 +33,8 @@ class RankingConfig:
     proximity_slop: int = 1
     # Only the first pairs of a long question: each pair is a phrase search of its own.
     max_proximity_pairs: int = 16
+    # Words in more than this share of the articles add no proximity score between them.
+    common_share: float = 0.2
     # Coordination bonus of a loosened query: articles with more of the words rank higher.
     coord_scale: float = 0.9
     # Weight of a query word's sub-words (足球联赛 → 足球, 联赛) beside the word itself.

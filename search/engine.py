@@ -138,6 +138,13 @@ class SearchEngine:
         ]
 
     @staticmethod
+    def _common_words(searcher: Searcher):
+        """Whether a word is in a large share of the articles (see RANKING.common_share)."""
+        reader = searcher.reader()
+        threshold = RANKING.common_share * max(reader.doc_count(), 1)
+        return lambda word: reader.doc_frequency("text", word) > threshold
+
+    @staticmethod
     def _vocabulary(searcher: Searcher):
         """Whether the index holds a term, in the title or the text."""
         reader = searcher.reader()
@@ -157,7 +164,7 @@ class SearchEngine:
         """
         offset, wanted = (page - 1) * size, page * size
         if sort == "relevance":
-            query = ranking_query(node)
+            query = ranking_query(node, self._common_words(searcher))
             # No skipping or matcher replacement: the collector then sees, and counts, every
             # match in the same pass, so the total and the facets are exact.
             child = collectors.TopCollector(wanted, usequality=False, replace=0)

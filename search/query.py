@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 
 from whoosh import query as wq
@@ -382,13 +382,15 @@ def _adjacent_pairs(node: Node) -> list[tuple[str, str]]:
     return []
 
 
-def ranking_query(node: Node) -> wq.Query:
+def ranking_query(node: Node, common: Callable[[str], bool] | None = None) -> wq.Query:
     """The query that orders results by relevance, in one pass over the candidates.
 
     Plain words are loosened to OR with a coordination bonus, so a question still finds
     articles that lack one of its words. For a short query, articles with every word get a
     constant bonus larger than any score, which ranks them first. Query words that stand
-    next to each other in the article (at most one word apart) add a proximity score.
+    next to each other in the article (at most one word apart) add a proximity score, unless
+    both are `common` (in a large share of the articles): their positions would be read in
+    most articles for little gain.
     """
     strict = to_whoosh(node, strict=True)
     if not has_soft_conjunction(node):
@@ -399,6 +401,7 @@ def ranking_query(node: Node) -> wq.Query:
     pairs = [
         wq.Phrase("text", list(pair), slop=RANKING.proximity_slop, boost=RANKING.proximity_weight)
         for pair in list(dict.fromkeys(_adjacent_pairs(node)))[: RANKING.max_proximity_pairs]
+        if common is None or not (common(pair[0]) and common(pair[1]))
     ]
     if pairs and RANKING.proximity_weight:
         parts.append(_any_field(pairs))
