@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import threading
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -14,6 +15,7 @@ from whoosh import query as wq
 from whoosh.scoring import BM25F
 from whoosh.searching import Searcher
 
+from .bounded import BoundedSearcher, SearchTimeout
 from .config import LIMITS, RANKING
 from .documents import Article, Hit, IndexStats, SearchResults, format_date
 from .facets import DateOrderCollector, FacetingCollector, Facets
@@ -35,7 +37,6 @@ from .suggest import Lexicon, Suggestion, corrected_query, is_key_term
 from .userdict import load_for_index
 
 SORTS = ("relevance", "newest", "oldest")
-LEXICON_WAIT_SECONDS = 2.0  # how long a first suggestion waits for the lexicon
 _SYNTAX = re.compile(r'["()]|(?<!\S)-')  # quotes, parentheses, a leading minus
 
 
@@ -49,11 +50,17 @@ class _Page:
 
 
 def _matches_any(searcher: Searcher, query: wq.Query | None) -> bool:
-    """Whether any article matches: the first match is enough, no scoring, no counting."""
+    """Whether any article matches: the first match is enough, no scoring, no counting.
+
+    Out of time (SearchTimeout), the answer is no.
+    """
     if query is None:
         return False
     context = searcher.boolean_context()
-    return any(query.matcher(sub, context).is_active() for sub, _ in searcher.leaf_searchers())
+    try:
+        return any(query.matcher(sub, context).is_active() for sub, _ in searcher.leaf_searchers())
+    except SearchTimeout:
+        return False
 
 
 class SearchEngine:
@@ -74,19 +81,32 @@ class SearchEngine:
         self._lexicon_rebuilding = False
         self._lexicon_built = threading.Event()
 
-    def searcher(self) -> Searcher:
+    def _new_searcher(self) -> BoundedSearcher:
+        return BoundedSearcher(
+            self._index.reader(), weighting=self._weighting, fromindex=self._index
+        )
+
+    @staticmethod
+    @contextmanager
+    def _time_limit(searcher: BoundedSearcher, seconds: float):
+        """Searches on `searcher` inside the block stop (SearchTimeout) after `seconds`."""
+        searcher.deadline = time.perf_counter() + seconds
+        try:
+            yield
+        finally:
+            searcher.deadline = None
+
+    def searcher(self) -> BoundedSearcher:
         """This thread's searcher, on the newest commit of the index."""
         current = getattr(self._local, "searcher", None)
         if current is None:
-            current = self._index.searcher(weighting=self._weighting)
+            current = self._new_searcher()
         elif not current.up_to_date():
             load_for_index(self.index_dir)  # words added since are in the new commit too
             # Whoosh cannot refresh a searcher over an empty index (its reader has no
             # segments to reuse): open a new one instead.
             empty = current.doc_count_all() == 0
-            current = (
-                self._index.searcher(weighting=self._weighting) if empty else current.refresh()
-            )
+            current = self._new_searcher() if empty else current.refresh()
         self._local.searcher = current
         return current
 
@@ -106,14 +126,15 @@ class SearchEngine:
         size = size or LIMITS.default_page_size
         searcher = self.searcher()
         node = parse(text, self._vocabulary(searcher))
-        page_of = self._collect(searcher, node, page, size, sort, filters or Filters())
+        with self._time_limit(searcher, LIMITS.search_seconds):
+            page_of = self._collect(searcher, node, page, size, sort, filters or Filters())
+            wants_help = page_of.total == 0 and not page_of.partial
+            suggestion = self.did_you_mean(text) if wants_help else None
         terms = set(positive_terms(node))
         hits = [
             self._hit(searcher, d, s, terms)
             for d, s in zip(page_of.docnums, page_of.scores, strict=True)
         ]
-        wants_help = page_of.total == 0 and not page_of.partial
-        suggestion = self.did_you_mean(text) if wants_help else None
         took_ms = (time.perf_counter() - started) * 1000
         return SearchResults(
             text,
@@ -173,9 +194,12 @@ class SearchEngine:
             if has_soft_conjunction(node) and not _matches_any(searcher, query):
                 query = to_whoosh(node, strict=False)
             child = DateOrderCollector(wanted, newest=sort == "newest")
-        deadline = time.perf_counter() + LIMITS.search_seconds
-        collector = FacetingCollector(child, filters, deadline=deadline)
-        searcher.search_with_collector(query, collector)
+        collector = FacetingCollector(child, filters)
+        timed_out = False
+        try:
+            searcher.search_with_collector(query, collector)
+        except SearchTimeout:
+            timed_out = True  # the best of what was collected, flagged as partial
         hits = list(collector.results())[offset:wanted]
         if sort == "relevance":
             scores = [h.score - ALL_WORDS if h.score >= ALL_WORDS else h.score for h in hits]
@@ -186,7 +210,7 @@ class SearchEngine:
             scores,
             collector.total,
             collector.facets(),
-            partial=collector.timed_out,
+            partial=timed_out,
         )
 
     def _hit(self, searcher: Searcher, docnum: int, score: float, terms: set[str]) -> Hit:
@@ -205,12 +229,12 @@ class SearchEngine:
             category=stored.get("category", ""),
         )
 
-    def lexicon(self) -> Lexicon:
+    def lexicon(self, wait: float = 2.0) -> Lexicon:
         """The index's words and titles for suggestions, built in the background.
 
-        A build takes seconds at tens of thousands of articles; until the first one is done
-        (a small index is ready within the wait) suggestions come from an empty lexicon, and
-        after a new commit the previous lexicon answers while the next is built.
+        A build takes seconds at tens of thousands of articles. Until the first one is done
+        (this waits up to `wait` seconds for it; a small index is ready by then) the lexicon is
+        empty; after a new commit the previous one answers while the next is built.
         """
         generation = self.searcher().reader().generation()
         with self._lexicon_lock:
@@ -220,7 +244,7 @@ class SearchEngine:
                 self._lexicon_rebuilding = True
                 threading.Thread(target=self._rebuild_lexicon, daemon=True).start()
         if cached is None:
-            self._lexicon_built.wait(LEXICON_WAIT_SECONDS)
+            self._lexicon_built.wait(wait)
             cached = self._lexicon
         return cached[1] if cached is not None else Lexicon({}, [])
 
@@ -241,7 +265,7 @@ class SearchEngine:
     def did_you_mean(self, text: str) -> str | None:
         """For a query that found nothing: a corrected one, or fewer words, that finds some."""
         searcher = self.searcher()
-        correction = corrected_query(text, self.lexicon())
+        correction = corrected_query(text, self.lexicon(wait=0.5))  # a search waits less
         if correction and self._finds_any(searcher, correction):
             return correction
         blocks = [b for b in _SYNTAX.sub(" ", text).split() if b not in ("AND", "OR", "NOT")]
@@ -273,7 +297,13 @@ class SearchEngine:
         if not key_terms:
             return []
         query = wq.Or([wq.Term("text", word, boost=weight) for word, weight in key_terms])
-        results = searcher.search(query, limit=limit * 3, mask=wq.Term("id", doc_id), terms=True)
+        try:
+            with self._time_limit(searcher, LIMITS.search_seconds):
+                results = searcher.search(
+                    query, limit=limit * 3, mask=wq.Term("id", doc_id), terms=True
+                )
+        except SearchTimeout:
+            return []
         # One shared word (第四 in 第四年 and 第四名) does not make two articles related.
         alike = [h for h in results if len(h.matched_terms()) >= RANKING.related_min_shared]
         return [self._hit(searcher, hit.docnum, hit.score, set()) for hit in alike[:limit]]

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import heapq
 import threading
-import time
 from collections import Counter, OrderedDict
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
@@ -100,12 +99,9 @@ class FacetingCollector(WrappingCollector):
         child: Collector,
         filters: Filters,
         today: date | None = None,
-        deadline: float | None = None,
     ):
         super().__init__(child)
         self.filters = filters
-        self.deadline = deadline  # time.perf_counter() value after which collecting stops
-        self.timed_out = False
         self.total = 0
         self._sources: Counter[str] = Counter()
         self._categories: Counter[str] = Counter()
@@ -120,9 +116,7 @@ class FacetingCollector(WrappingCollector):
         self._facts = _segment_facts(subsearcher.reader())
 
     def collect_matches(self) -> None:
-        if self.timed_out:
-            return
-        child, filters, deadline = self.child, self.filters, self.deadline
+        child, filters = self.child, self.filters
         facts = self._facts
         sources, categories, days, years = facts.sources, facts.categories, facts.days, facts.years
         chosen_sources, chosen_categories = set(filters.sources), set(filters.categories)
@@ -131,10 +125,7 @@ class FacetingCollector(WrappingCollector):
         last = filters.date_to.toordinal() if filters.date_to else date.max.toordinal()
         source_counts, category_counts = self._sources, self._categories
         year_counts, range_counts, range_starts = self._years, self._ranges, self._range_starts
-        for seen, docnum in enumerate(child.matches()):
-            if deadline is not None and seen % 256 == 255 and time.perf_counter() > deadline:
-                self.timed_out = True
-                return
+        for docnum in child.matches():
             source, category, day = sources[docnum], categories[docnum], days[docnum]
             ok_source = not chosen_sources or source in chosen_sources
             ok_category = not chosen_categories or category in chosen_categories

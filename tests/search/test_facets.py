@@ -62,3 +62,22 @@ def test_a_search_past_its_deadline_answers_with_what_it_found(tmp_path, monkeyp
     results = engine.search("北京")
     assert results.partial
     assert 0 < results.total < 600 and len(results.hits) == 10
+
+
+def test_a_phrase_that_matches_nothing_still_stops_at_the_deadline(tmp_path, monkeypatch):
+    from dataclasses import replace
+
+    import search.engine
+    from search.documents import Article
+    from search.engine import SearchEngine
+    from tests.conftest import build_index
+
+    # every article has both words, none has them in this order: the phrase reads them all
+    articles = [Article(f"p{i}", f"第{i}篇", "北京发布新闻。") for i in range(600)]
+    engine = SearchEngine(build_index(tmp_path / "index", articles))
+    unbounded = engine.search('"新闻 北京"')
+    assert unbounded.total == 0 and not unbounded.partial
+
+    monkeypatch.setattr(search.engine, "LIMITS", replace(search.engine.LIMITS, search_seconds=0))
+    results = engine.search('"新闻 北京"')
+    assert results.partial and results.total == 0
