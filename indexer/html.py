@@ -11,6 +11,7 @@ import lxml.etree
 import lxml.html
 from bs4 import BeautifulSoup, NavigableString, Tag
 
+from search.config import INDEXING
 from search.dates import DATE_IN_TEXT, parse_date
 
 from .encoding import declared_html_charset, decode, looks_binary
@@ -231,11 +232,6 @@ class UnreadablePage(ValueError):
     """Bytes that are not an article page (binary data, absurd nesting): skipped, not parsed."""
 
 
-# Real news pages nest some tens of levels; a page near libxml2's own limit (256) is hostile
-# or broken, and BeautifulSoup's recursive tree walks would take minutes or overflow on it.
-MAX_NESTING = 200
-
-
 def nesting_depth(html: str) -> int:
     """How deep the page's elements nest, as libxml2 (lxml) parses it: fast, in C."""
     try:
@@ -251,10 +247,10 @@ def nesting_depth(html: str) -> int:
 
 def extract(html: str) -> ExtractedPage:
     """Title, main text (one paragraph a line) and metadata of a web page."""
-    if (depth := nesting_depth(html)) > MAX_NESTING:
+    if (depth := nesting_depth(html)) > INDEXING.max_html_nesting:
         raise UnreadablePage(
             f"页面嵌套过深：{depth} 层 (page nested too deeply: {depth} levels,"
-            f" limit {MAX_NESTING})"
+            f" limit {INDEXING.max_html_nesting})"
         )
     soup = BeautifulSoup(html, "lxml")
     linked = _linked_data(soup)

@@ -59,6 +59,10 @@ class SearchLimits:
     max_page_size: int = 100
     max_page: int = 100
     snippet_chars: int = 160
+    related_articles: int = 5  # on an article's page and in /api/documents/<id>
+    facet_values: int = 20  # the most frequent values a facet lists
+    max_filter_values: int = 20  # sources or categories chosen at once
+    suggestion_words: int = 60_000  # the most frequent indexed words kept for suggestions
 
 
 @dataclass(frozen=True)
@@ -73,6 +77,9 @@ class IndexingConfig:
     max_file_bytes: int = 50 * 1024 * 1024
     # One web page; real article pages are well under 2 MB, and parsing is slow per byte.
     max_html_bytes: int = 8 * 1024 * 1024
+    # Real news pages nest some tens of levels; one near libxml2's own limit (256) is hostile
+    # or broken, and BeautifulSoup's recursive tree walks would take minutes or overflow on it.
+    max_html_nesting: int = 200
 
 
 RANKING = RankingConfig()

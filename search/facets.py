@@ -11,9 +11,9 @@ from datetime import date, datetime
 from whoosh.collectors import Collector, WrappingCollector
 from whoosh.util.times import datetime_to_long, long_to_datetime
 
+from .config import LIMITS
 from .filters import DATE_PRESETS, Filters, preset_start
 
-MAX_FACET_VALUES = 20
 # The largest stored date value: later ones are the date column's mark of "no date".
 _LATEST = datetime_to_long(datetime.max)
 _NO_DATE = 2**64 - 1
@@ -199,7 +199,7 @@ def _top(counts: Counter[str], selected: set[str]) -> list[FacetValue]:
     """The most frequent non-empty values, and every selected one even if it is rarer."""
     values = [
         FacetValue(value, n, value in selected)
-        for value, n in counts.most_common(MAX_FACET_VALUES)
+        for value, n in counts.most_common(LIMITS.facet_values)
         if value
     ]
     shown = {v.value for v in values}

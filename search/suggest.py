@@ -15,10 +15,10 @@ from dataclasses import asdict, dataclass
 from pypinyin import Style, lazy_pinyin
 
 from .analysis import BIGRAM_MARK, is_han_word
+from .config import LIMITS
 from .normalize import fold
 from .stopwords import STOPWORDS
 
-MAX_WORDS = 60_000  # the most frequent words kept for suggestions
 _LATIN = re.compile(r"^[a-z]+$")
 
 
@@ -58,7 +58,7 @@ class Lexicon:
     """The index's words and titles, arranged for suggestions."""
 
     def __init__(self, words: dict[str, int], titles: list[tuple[str, str]]):
-        kept = heapq.nlargest(MAX_WORDS, words.items(), key=lambda item: item[1])
+        kept = heapq.nlargest(LIMITS.suggestion_words, words.items(), key=lambda item: item[1])
         self.doc_freq = dict(kept)
         self._by_word = _PrefixTable([(w, w, df) for w, df in kept])
         full, initials = [], []

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, jsonify, request
 
+from search.config import LIMITS
 from search.index import IndexNotFound
 
 from .engine import get_engine
 from .openapi import openapi_document
-from .pages import RELATED_ARTICLES
 from .params import bounded_int, search_params
 
 bp = Blueprint("api", __name__)
@@ -37,7 +37,7 @@ def api_document(doc_id: str):
     article = engine.document(doc_id)
     if article is None:
         abort(404, description="没有这篇文章 (no such article)")
-    related = engine.related(doc_id, RELATED_ARTICLES)
+    related = engine.related(doc_id, LIMITS.related_articles)
     return jsonify({**article.to_dict(), "related": [hit.to_dict() for hit in related]})
 
 

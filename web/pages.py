@@ -26,7 +26,6 @@ def web_url(url: str | None) -> str:
 
 
 RANGE_LABELS = {"week": "过去一周", "month": "过去一个月", "year": "过去一年"}
-RELATED_ARTICLES = 5
 
 
 @bp.app_context_processor
@@ -87,7 +86,7 @@ def document(doc_id: str):
         "doc.html",
         article=article,
         q=q,
-        related=get_engine().related(doc_id, RELATED_ARTICLES),
+        related=get_engine().related(doc_id, LIMITS.related_articles),
         title_html=highlight(article.title, terms),
         paragraphs=[highlight(p, terms) for p in article.text.split("\n") if p.strip()],
     )

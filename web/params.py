@@ -11,8 +11,6 @@ from search.config import LIMITS
 from search.engine import SORTS
 from search.filters import DATE_PRESETS, Filters, preset_start
 
-MAX_FILTER_VALUES = 20  # sources or categories chosen at once
-
 
 class BadParameter(ValueError):
     """A request parameter the user must fix (HTTP 400)."""
@@ -103,10 +101,9 @@ def _one_of(request: Request, name: str, choices, default: str) -> str:
 
 def _values(request: Request, name: str) -> tuple[str, ...]:
     values = tuple(dict.fromkeys(v.strip() for v in request.args.getlist(name) if v.strip()))
-    if len(values) > MAX_FILTER_VALUES:
-        raise BadParameter(
-            f"参数 {name} 最多 {MAX_FILTER_VALUES} 个 ({name}: at most {MAX_FILTER_VALUES} values)"
-        )
+    most = LIMITS.max_filter_values
+    if len(values) > most:
+        raise BadParameter(f"参数 {name} 最多 {most} 个 ({name}: at most {most} values)")
     return values
 
 
