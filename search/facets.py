@@ -50,10 +50,12 @@ class _SegmentFacts:
         count = reader.doc_count_all()
         self.sources = _column_values(reader, "source", count)
         self.categories = _column_values(reader, "category", count)
+        self.raw_dates = [_NO_DATE] * count  # the date column's sortable values
         self.days = [UNDATED] * count  # date ordinals
         self.years = [""] * count
         if reader.has_column("date"):
-            for docnum, raw in enumerate(reader.column_reader("date", translate=False)):
+            self.raw_dates = list(reader.column_reader("date", translate=False))
+            for docnum, raw in enumerate(self.raw_dates):
                 if raw <= _LATEST:
                     day = long_to_datetime(raw).date()
                     self.days[docnum] = day.toordinal()
@@ -98,7 +100,6 @@ class FacetingCollector(WrappingCollector):
         self,
         child: Collector,
         filters: Filters,
-        today: date | None = None,
     ):
         super().__init__(child)
         self.filters = filters
@@ -107,9 +108,7 @@ class FacetingCollector(WrappingCollector):
         self._categories: Counter[str] = Counter()
         self._years: Counter[str] = Counter()
         self._ranges: Counter[str] = Counter()
-        self._range_starts = [
-            (name, preset_start(name, today).toordinal()) for name in DATE_PRESETS
-        ]
+        self._range_starts = [(name, preset_start(name).toordinal()) for name in DATE_PRESETS]
 
     def set_subsearcher(self, subsearcher, offset) -> None:
         super().set_subsearcher(subsearcher, offset)
@@ -170,15 +169,11 @@ class DateOrderCollector(Collector):
 
     def set_subsearcher(self, subsearcher, offset) -> None:
         super().set_subsearcher(subsearcher, offset)
-        reader = subsearcher.reader()
-        if reader.has_column("date"):
-            self._raw_date = reader.column_reader("date", translate=False).__getitem__
-        else:
-            self._raw_date = lambda docnum: _NO_DATE
+        self._raw_dates = _segment_facts(subsearcher.reader()).raw_dates
 
     def collect(self, sub_docnum: int) -> None:
         docnum = self.offset + sub_docnum
-        value = self._raw_date(sub_docnum)
+        value = self._raw_dates[sub_docnum]
         undated = value > _LATEST
         self.items.append(((undated, -value if self.newest else value, docnum), docnum))
 

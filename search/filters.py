@@ -27,23 +27,6 @@ class Filters:
     def is_empty(self) -> bool:
         return not (self.date_from or self.date_to or self.sources or self.categories)
 
-    def allows_source(self, source: str) -> bool:
-        return not self.sources or source in self.sources
-
-    def allows_category(self, category: str) -> bool:
-        return not self.categories or category in self.categories
-
-    def allows_date(self, stored: datetime | None) -> bool:
-        """Whether an article's stored date (naive China time, or None) is in the range."""
-        if self.date_from is None and self.date_to is None:
-            return True
-        if stored is None:
-            return False
-        day = stored.date()
-        if self.date_from is not None and day < self.date_from:
-            return False
-        return self.date_to is None or day <= self.date_to
-
 
 def today_in_china() -> date:
     return to_china_time(datetime.now().astimezone()).date()
