@@ -124,16 +124,26 @@ def _is_boilerplate(tag: Tag) -> bool:
     return bool(marker.strip()) and bool(_BOILERPLATE.search(marker))
 
 
+def _headings(soup: BeautifulSoup, name: str) -> list[str]:
+    texts = (_clean(h.get_text()) for h in soup.find_all(name))
+    return [t for t in texts if 4 <= len(t) <= 120]
+
+
 def _title(soup: BeautifulSoup, headline: str = "") -> str:
     page_title = _clean(soup.title.get_text()) if soup.title else ""
-    candidates = [_clean(h.get_text()) for h in soup.find_all("h1")]
-    candidates = [c for c in candidates if 4 <= len(c) <= 120]
+    candidates = _headings(soup, "h1")
     headline = _clean(headline)
     if headline and (headline in page_title or any(headline in c for c in candidates)):
         return headline
     og_title = _meta(soup, "og:title", "twitter:title")
+    titles = [t for t in (page_title, og_title) if t]
+    # The headline opens the page title ("标题_频道_网站"); a heading found only later in it
+    # is the site's name in a logo.
+    for heading in candidates + _headings(soup, "h2"):
+        if any(t.startswith(heading) for t in titles):
+            return heading
     for heading in candidates:
-        if heading in page_title or heading in og_title:
+        if any(heading in t for t in titles):
             return heading
     if og_title:
         return _TITLE_SUFFIX.sub("", og_title) if _TITLE_SUFFIX.search(og_title) else og_title

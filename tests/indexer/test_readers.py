@@ -211,3 +211,12 @@ def test_site_name_after_a_dash_is_not_part_of_the_title():
         "<html><head><title>武汉的声音：有英勇的你-新华网</title></head><body></body></html>"
     )
     assert page.title == "武汉的声音：有英勇的你"
+
+
+def test_headline_is_the_heading_that_opens_the_page_title_not_the_logo():
+    page = extract(
+        "<html><head><title>新竹尖石_美樹營地賞楓 (2) @ 史蒂文的家 :: 痞客邦 PIXNET ::</title>"
+        '</head><body><h1 class="logo">痞客邦 PIXNET</h1><h2>新竹尖石_美樹營地賞楓 (2)</h2>'
+        "<p>楓葉正紅，營地裡滿是來賞楓的旅人，溪水清澈見底。</p></body></html>"
+    )
+    assert page.title == "新竹尖石_美樹營地賞楓 (2)"
