@@ -91,6 +91,21 @@ def test_delete_removes_articles_by_id(tmp_path):
     assert "demo-004" not in after.output
 
 
+def test_strict_turns_a_failed_file_into_a_nonzero_exit_and_keeps_the_rest(tmp_path):
+    folder = tmp_path / "pages"
+    folder.mkdir()
+    (folder / "good.txt").write_text("江豚回来了\n长江里又能看到成群的江豚。", encoding="utf-8")
+    (folder / "empty.txt").write_text("", encoding="utf-8")
+    lenient = CliRunner().invoke(main, ["index", "--index", str(tmp_path / "a"), str(folder)])
+    strict = CliRunner().invoke(
+        main, ["index", "--strict", "--index", str(tmp_path / "b"), str(folder)]
+    )
+    assert lenient.exit_code == 0 and "failed 1" in lenient.output
+    assert strict.exit_code == 1 and "empty.txt" in strict.output
+    found = CliRunner().invoke(main, ["search", "--index", str(tmp_path / "b"), "江豚"])
+    assert "江豚回来了" in found.output
+
+
 def test_extract_json_shows_the_article_fields():
     page = CORPUS / "html" / "gbk-news-0309.html"
     result = CliRunner().invoke(main, ["extract", "--json", str(page)])
