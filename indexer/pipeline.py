@@ -72,7 +72,9 @@ class _Run:
         self.finished.clear()
         self.manifest.save()
 
-    def index_file(self, session: IndexWriterSession, path: Path, progress: Progress) -> None:
+    def index_file(
+        self, session: IndexWriterSession, path: Path, size: int, progress: Progress
+    ) -> None:
         summary = self.summary
         summary.files += 1
         try:
@@ -92,7 +94,7 @@ class _Run:
         if stale:
             summary.deleted += session.delete(sorted(stale))
             self.known_ids -= stale
-        for article in result.articles:
+        for done, article in enumerate(result.articles, start=1):
             if article.id in self.known_ids:
                 session.update(article)
                 summary.updated += 1
@@ -100,7 +102,7 @@ class _Run:
                 session.add(article)
                 summary.added += 1
                 self.known_ids.add(article.id)
-            progress.article_done()
+            progress.article_done(within_file=size * done / len(result.articles))
         self.finished[path] = (digest, ids)
 
     def prune(self, session: IndexWriterSession) -> None:
@@ -141,7 +143,7 @@ def index_paths(
     try:
         with session:
             for path in files:
-                run.index_file(session, path, progress)
+                run.index_file(session, path, sizes[path], progress)
                 progress.file_done(sizes[path])
             if prune:
                 run.prune(session)

@@ -30,21 +30,25 @@ class Progress:
         self.files = 0
         self.articles = 0
         self.bytes_done = 0
+        self.bytes_within_file = 0.0  # of the file being indexed, by its articles handed over
         self.started = time.monotonic()
         self._last_shown = self.started
 
-    def article_done(self, n: int = 1) -> None:
+    def article_done(self, n: int = 1, within_file: float = 0.0) -> None:
+        """`within_file`: bytes of the current file its articles so far stand for."""
         self.articles += n
+        self.bytes_within_file = within_file
         self._maybe_show()
 
     def file_done(self, size: int) -> None:
         self.files += 1
         self.bytes_done += size
+        self.bytes_within_file = 0.0
         self._maybe_show()
 
     def line(self) -> str:
         elapsed = max(time.monotonic() - self.started, 1e-6)
-        fraction = min(self.bytes_done / self.total_bytes, 1.0)
+        fraction = min((self.bytes_done + self.bytes_within_file) / self.total_bytes, 1.0)
         rate = self.articles / elapsed
         eta = elapsed / fraction - elapsed if fraction > 0 else 0.0
         bar = ("#" * int(fraction * 24)).ljust(24, "-")

@@ -141,3 +141,18 @@ def test_a_failed_file_is_tried_again_on_the_next_run(tmp_path):
     (docs / "late.jsonl").write_text("{broken\n", encoding="utf-8")
     assert len(index_paths([docs], tmp_path / "ix").failures) == 1
     assert len(index_paths([docs], tmp_path / "ix").failures) == 1
+
+
+def test_progress_of_a_single_large_file_advances_with_its_articles(tmp_path):
+    import io
+    import re
+
+    from indexer.progress import Progress
+
+    source = tmp_path / "archive.jsonl"
+    write_jsonl(source, [{"id": str(i), "title": f"文章{i}", "text": "内容"} for i in range(40)])
+    stream = io.StringIO()
+    index_paths([source], tmp_path / "ix", Progress(1, source.stat().st_size, stream, 0.0))
+    shown = [int(p) for p in re.findall(r"\]\s+(\d+)%", stream.getvalue())]
+    assert shown == sorted(shown) and shown[-1] == 100
+    assert any(0 < p < 100 for p in shown), "the bar stood still until the file was done"
