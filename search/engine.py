@@ -6,19 +6,18 @@ import re
 import threading
 import time
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 
-from whoosh import collectors
 from whoosh import query as wq
 from whoosh.scoring import BM25F
 from whoosh.searching import Searcher
 
 from .bounded import BoundedSearcher, SearchTimeout
+from .collect import Page, collect
 from .config import LIMITS, RANKING
 from .documents import Article, Hit, IndexStats, SearchResults, format_date
-from .facets import DateOrderCollector, FacetingCollector, Facets
 from .filters import Filters
 from .highlight import highlight, snippet
 from .index import article_from_stored, open_index
@@ -38,15 +37,6 @@ from .userdict import load_for_index
 
 SORTS = ("relevance", "newest", "oldest")
 _SYNTAX = re.compile(r'["()]|(?<!\S)-')  # quotes, parentheses, a leading minus
-
-
-@dataclass
-class _Page:
-    docnums: list[int]
-    scores: list[float]
-    total: int
-    facets: Facets
-    partial: bool = False  # the search ran out of time: counts are lower bounds
 
 
 def _matches_any(searcher: Searcher, query: wq.Query | None) -> bool:
@@ -177,7 +167,7 @@ class SearchEngine:
 
     def _collect(
         self, searcher: Searcher, node: Node, page: int, size: int, sort: str, filters: Filters
-    ) -> _Page:
+    ) -> Page:
         """One page of matches in the order asked for, the exact total and the facets.
 
         By relevance, the ranking of `ranking_query`; by date, the articles with all plain
@@ -186,32 +176,13 @@ class SearchEngine:
         offset, wanted = (page - 1) * size, page * size
         if sort == "relevance":
             query = ranking_query(node, self._common_words(searcher))
-            # No skipping or matcher replacement: the collector then sees, and counts, every
-            # match in the same pass, so the total and the facets are exact.
-            child = collectors.TopCollector(wanted, usequality=False, replace=0)
         else:
             query = to_whoosh(node, strict=True)
             if has_soft_conjunction(node) and not _matches_any(searcher, query):
                 query = to_whoosh(node, strict=False)
-            child = DateOrderCollector(wanted, newest=sort == "newest")
-        collector = FacetingCollector(child, filters)
-        timed_out = False
-        try:
-            searcher.search_with_collector(query, collector)
-        except SearchTimeout:
-            timed_out = True  # the best of what was collected, flagged as partial
-        hits = list(collector.results())[offset:wanted]
-        if sort == "relevance":
-            scores = [h.score - ALL_WORDS if h.score >= ALL_WORDS else h.score for h in hits]
-        else:
-            scores = [0.0] * len(hits)
-        return _Page(
-            [h.docnum for h in hits],
-            scores,
-            collector.total,
-            collector.facets(),
-            partial=timed_out,
-        )
+        found = collect(searcher, query, filters, wanted, sort)
+        scores = [s - ALL_WORDS if s >= ALL_WORDS else s for s in found.scores[offset:]]
+        return replace(found, docnums=found.docnums[offset:], scores=scores)
 
     def _hit(self, searcher: Searcher, docnum: int, score: float, terms: set[str]) -> Hit:
         stored = searcher.stored_fields(docnum)

@@ -1,14 +1,13 @@
-"""Counting matches by source, category and date while a search collects them."""
+"""Counting matches by source, category and date, and filtering by them, segment by segment."""
 
 from __future__ import annotations
 
-import heapq
 import threading
 from collections import Counter, OrderedDict
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
 
-from whoosh.collectors import Collector, WrappingCollector
+import numpy as np
 from whoosh.util.times import datetime_to_long, long_to_datetime
 
 from .config import LIMITS
@@ -43,43 +42,49 @@ class Facets:
         return asdict(self)
 
 
-class _SegmentFacts:
-    """Every document's source, category, day and year in one segment, read once."""
+class SegmentFacts:
+    """Every document's source, category, date and year in one segment, read once, as arrays."""
 
     def __init__(self, reader):
         count = reader.doc_count_all()
-        self.sources = _column_values(reader, "source", count)
-        self.categories = _column_values(reader, "category", count)
-        self.raw_dates = [_NO_DATE] * count  # the date column's sortable values
-        self.days = [UNDATED] * count  # date ordinals
-        self.years = [""] * count
+        self.source_names, self.sources = _codes(_column_values(reader, "source", count))
+        self.category_names, self.categories = _codes(_column_values(reader, "category", count))
+        raw = np.full(count, _NO_DATE, dtype=np.uint64)  # the date column's sortable values
+        days = np.full(count, UNDATED, dtype=np.int64)  # date ordinals
+        years = np.zeros(count, dtype=np.int64)
         if reader.has_column("date"):
-            self.raw_dates = list(reader.column_reader("date", translate=False))
-            for docnum, raw in enumerate(self.raw_dates):
-                if raw <= _LATEST:
-                    day = long_to_datetime(raw).date()
-                    self.days[docnum] = day.toordinal()
-                    self.years[docnum] = str(day.year)
+            raw = np.fromiter(reader.column_reader("date", translate=False), np.uint64, count)
+            for docnum in np.flatnonzero(raw <= _LATEST):
+                day = long_to_datetime(int(raw[docnum])).date()
+                days[docnum], years[docnum] = day.toordinal(), day.year
+        self.raw_dates, self.days, self.years = raw, days, years
+
+    def date_keys(self, docs: np.ndarray, newest: bool) -> np.ndarray:
+        """Ascending sort keys of `docs` for that order: undated ones last."""
+        raw = self.raw_dates[docs]
+        if newest:
+            return np.where(raw > _LATEST, np.uint64(_NO_DATE), np.uint64(_LATEST) - raw)
+        return raw  # no date is the largest value already
 
 
 UNDATED = -1
 # Segments never change once written: their facts are kept for the next searches.
-_SEGMENT_FACTS_CACHE: OrderedDict[str, _SegmentFacts] = OrderedDict()
+_SEGMENT_FACTS_CACHE: OrderedDict[str, SegmentFacts] = OrderedDict()
 _SEGMENT_FACTS_CACHE_SIZE = 256
 _cache_lock = threading.Lock()
 
 
-def _segment_facts(reader) -> _SegmentFacts:
+def segment_facts(reader) -> SegmentFacts:
     segment = reader.segment() if hasattr(reader, "segment") else None
     if segment is None:  # an empty index
-        return _SegmentFacts(reader)
+        return SegmentFacts(reader)
     key = segment.segment_id()  # random, unique to this segment
     with _cache_lock:
         facts = _SEGMENT_FACTS_CACHE.get(key)
         if facts is not None:
             _SEGMENT_FACTS_CACHE.move_to_end(key)
             return facts
-    facts = _SegmentFacts(reader)
+    facts = SegmentFacts(reader)
     with _cache_lock:
         _SEGMENT_FACTS_CACHE[key] = facts
         while len(_SEGMENT_FACTS_CACHE) > _SEGMENT_FACTS_CACHE_SIZE:
@@ -93,15 +98,17 @@ def _column_values(reader, fieldname: str, count: int) -> list[str]:
     return [value or "" for value in reader.column_reader(fieldname)]
 
 
-class FacetingCollector(WrappingCollector):
-    """Passes the matches the filters allow to its child and counts facets over all matches."""
+def _codes(values: list[str]) -> tuple[list[str], np.ndarray]:
+    """The distinct values, and each document's position among them."""
+    names = sorted(set(values))
+    position = {name: i for i, name in enumerate(names)}
+    return names, np.fromiter((position[v] for v in values), np.int64, len(values))
 
-    def __init__(
-        self,
-        child: Collector,
-        filters: Filters,
-    ):
-        super().__init__(child)
+
+class FacetCounter:
+    """Applies the filters to each segment's matches and counts the facets over them."""
+
+    def __init__(self, filters: Filters):
         self.filters = filters
         self.total = 0
         self._sources: Counter[str] = Counter()
@@ -110,38 +117,29 @@ class FacetingCollector(WrappingCollector):
         self._ranges: Counter[str] = Counter()
         self._range_starts = [(name, preset_start(name).toordinal()) for name in DATE_PRESETS]
 
-    def set_subsearcher(self, subsearcher, offset) -> None:
-        super().set_subsearcher(subsearcher, offset)
-        self._facts = _segment_facts(subsearcher.reader())
-
-    def collect_matches(self) -> None:
-        child, filters = self.child, self.filters
-        facts = self._facts
-        sources, categories, days, years = facts.sources, facts.categories, facts.days, facts.years
-        chosen_sources, chosen_categories = set(filters.sources), set(filters.categories)
-        dated = filters.date_from is not None or filters.date_to is not None
-        first = filters.date_from.toordinal() if filters.date_from else 1
-        last = filters.date_to.toordinal() if filters.date_to else date.max.toordinal()
-        source_counts, category_counts = self._sources, self._categories
-        year_counts, range_counts, range_starts = self._years, self._ranges, self._range_starts
-        for docnum in child.matches():
-            source, category, day = sources[docnum], categories[docnum], days[docnum]
-            ok_source = not chosen_sources or source in chosen_sources
-            ok_category = not chosen_categories or category in chosen_categories
-            ok_date = not dated or first <= day <= last
-            if ok_category and ok_date:
-                source_counts[source] += 1
-            if ok_source and ok_date:
-                category_counts[category] += 1
-            if ok_source and ok_category:
-                if day != UNDATED:
-                    year_counts[years[docnum]] += 1
-                    for name, start in range_starts:
-                        if day >= start:
-                            range_counts[name] += 1
-                if ok_date:
-                    self.total += 1
-                    child.collect(docnum)
+    def allowed(self, facts: SegmentFacts, docs: np.ndarray) -> np.ndarray:
+        """Counts the facets of a segment's matches `docs`; returns which the filters allow."""
+        f = self.filters
+        sources, categories = facts.sources[docs], facts.categories[docs]
+        days = facts.days[docs]
+        ok_source = _chosen(sources, facts.source_names, f.sources)
+        ok_category = _chosen(categories, facts.category_names, f.categories)
+        ok_date = np.ones(len(docs), dtype=bool)
+        if f.date_from is not None:
+            ok_date &= days >= f.date_from.toordinal()
+        if f.date_to is not None:
+            ok_date &= (days <= f.date_to.toordinal()) & (days != UNDATED)
+        _add(self._sources, facts.source_names, sources[ok_category & ok_date])
+        _add(self._categories, facts.category_names, categories[ok_source & ok_date])
+        dated = ok_source & ok_category & (days != UNDATED)
+        years, counts = np.unique(facts.years[docs][dated], return_counts=True)
+        for year, n in zip(years.tolist(), counts.tolist(), strict=True):
+            self._years[str(year)] += n
+        for name, start in self._range_starts:
+            self._ranges[name] += int(np.count_nonzero(days[dated] >= start))
+        allowed = ok_source & ok_category & ok_date
+        self.total += int(np.count_nonzero(allowed))
+        return allowed
 
     def facets(self) -> Facets:
         f = self.filters
@@ -155,31 +153,17 @@ class FacetingCollector(WrappingCollector):
         )
 
 
-class DateOrderCollector(Collector):
-    """The first `limit` matches by date, newest or oldest first; undated articles last."""
+def _chosen(codes: np.ndarray, names: list[str], chosen: tuple[str, ...] | list[str]) -> np.ndarray:
+    if not chosen:
+        return np.ones(len(codes), dtype=bool)
+    wanted = [i for i, name in enumerate(names) if name in set(chosen)]
+    return np.isin(codes, wanted)
 
-    def __init__(self, limit: int, newest: bool):
-        super().__init__()
-        self.limit = limit
-        self.newest = newest
 
-    def prepare(self, top_searcher, q, context) -> None:
-        super().prepare(top_searcher, q, context.set(weighting=None))
-        self.items: list[tuple[tuple[bool, int, int], int]] = []
-
-    def set_subsearcher(self, subsearcher, offset) -> None:
-        super().set_subsearcher(subsearcher, offset)
-        self._raw_dates = _segment_facts(subsearcher.reader()).raw_dates
-
-    def collect(self, sub_docnum: int) -> None:
-        docnum = self.offset + sub_docnum
-        value = self._raw_dates[sub_docnum]
-        undated = value > _LATEST
-        self.items.append(((undated, -value if self.newest else value, docnum), docnum))
-
-    def results(self):
-        first = heapq.nsmallest(self.limit, self.items)
-        return self._results([(0.0, docnum) for _, docnum in first])
+def _add(counts: Counter[str], names: list[str], codes: np.ndarray) -> None:
+    for code, n in enumerate(np.bincount(codes, minlength=len(names)).tolist()):
+        if n:
+            counts[names[code]] += n
 
 
 def _chosen_year(filters: Filters) -> set[str]:

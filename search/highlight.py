@@ -13,6 +13,7 @@ from html import escape
 from typing import NamedTuple
 
 from .analysis import INDEX, analyze
+from .normalize import fold
 
 _SENTENCE_END = re.compile(r"[。！？；!?;\n]+[”’」』）)]*")
 ELLIPSIS = "…"
@@ -28,8 +29,18 @@ def find_spans(text: str, terms: Collection[str]) -> list[Span]:
     """Where query terms occur in `text`, overlapping occurrences merged into one span."""
     if not terms:
         return []
+    # Only the sentences that hold a term's characters are analysed: a long article is cut
+    # by jieba in a few places, not all through. Sentences end at punctuation, where the
+    # analysis ends its words anyway, so the spans are the same as over the whole text.
+    searchable = fold(text)
     found = sorted(
-        (Span(t.start, t.end, t.text) for t in analyze(text, INDEX) if t.text in terms),
+        (
+            Span(start + t.start, start + t.end, t.text)
+            for start, end in _sentences(text)
+            if any(term in searchable[start:end] for term in terms)
+            for t in analyze(text[start:end], INDEX)
+            if t.text in terms
+        ),
         key=lambda s: (s.start, -s.end),
     )
     merged: list[Span] = []

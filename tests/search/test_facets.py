@@ -52,10 +52,14 @@ def test_a_search_past_its_deadline_answers_with_what_it_found(tmp_path, monkeyp
     import search.engine
     from search.documents import Article
     from search.engine import SearchEngine
-    from tests.conftest import build_index
+    from search.index import IndexWriterSession, open_or_create_index
 
-    articles = [Article(f"b{i}", f"北京新闻 {i}", "北京的新闻。" * (1 + i % 5)) for i in range(600)]
-    engine = SearchEngine(build_index(tmp_path / "index", articles))
+    index = open_or_create_index(tmp_path / "index")
+    with IndexWriterSession(index, commit_every=100) as session:
+        for i in range(600):
+            session.add(Article(f"b{i}", f"北京新闻 {i}", "北京的新闻。" * (1 + i % 5)))
+    engine = SearchEngine(tmp_path / "index")
+    assert len(engine.searcher().reader().leaf_readers()) > 1  # the deadline is checked between
     assert engine.search("北京").total == 600 and not engine.search("北京").partial
 
     monkeypatch.setattr(search.engine, "LIMITS", replace(search.engine.LIMITS, search_seconds=0))

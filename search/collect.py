@@ -1,0 +1,70 @@
+"""One page of matches in the order asked for, with the exact total and the facets.
+
+Each segment's matches are scored with arrays (`search.vectorized`), filtered and counted for
+the facets (`search.facets`), and the best of each segment are merged into the page.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+import numpy as np
+from whoosh import query as wq
+
+from .bounded import SearchTimeout
+from .facets import FacetCounter, Facets, segment_facts
+from .filters import Filters
+from .vectorized import SegmentScorer
+
+
+@dataclass
+class Page:
+    docnums: list[int]
+    scores: list[float]
+    total: int
+    facets: Facets
+    partial: bool = False
+
+
+def collect(searcher, query: wq.Query, filters: Filters, wanted: int, order: str) -> Page:
+    """The first `wanted` matches of `query` that pass `filters`, by `order`.
+
+    `order`: "relevance" (highest score first), "newest" or "oldest" (undated last); ties go
+    to the article indexed first. A search past its deadline (the searcher's, checked between
+    segments and in the phrase matchers) returns what the finished segments found, flagged
+    partial.
+    """
+    counter = FacetCounter(filters)
+    context = searcher.context(weighting=searcher.weighting)
+    docs: list[np.ndarray] = []
+    scores: list[np.ndarray] = []
+    keys: list[np.ndarray] = []
+    partial = False
+    deadline = getattr(searcher, "deadline", None)
+    try:
+        for n, (subsearcher, offset) in enumerate(searcher.leaf_searchers()):
+            if n and deadline is not None and time.perf_counter() > deadline:
+                raise SearchTimeout
+            scored = SegmentScorer(searcher, subsearcher, context).evaluate(query)
+            facts = segment_facts(subsearcher.reader())
+            allowed = counter.allowed(facts, scored.docs)
+            matched, matched_scores = scored.docs[allowed], scored.scores[allowed]
+            if order == "relevance":
+                key = -matched_scores
+            else:
+                key = facts.date_keys(matched, newest=order == "newest")
+            best = np.lexsort((matched, key))[:wanted]
+            docs.append(matched[best] + offset)
+            scores.append(matched_scores[best])
+            keys.append(key[best])
+    except SearchTimeout:
+        partial = True
+    if not docs:
+        return Page([], [], counter.total, counter.facets(), partial)
+    all_docs, all_keys = np.concatenate(docs), np.concatenate(keys)
+    best = np.lexsort((all_docs, all_keys))[:wanted]
+    page_scores = np.concatenate(scores)[best] if order == "relevance" else np.zeros(len(best))
+    return Page(
+        all_docs[best].tolist(), page_scores.tolist(), counter.total, counter.facets(), partial
+    )
