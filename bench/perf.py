@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import http.client
+import json
 import os
 import random
 import shutil
@@ -197,6 +198,17 @@ def wait_for(port: int, path: str, deadline: float) -> bool:
     return False
 
 
+def wait_for_suggestions(port: int, deadline: float) -> bool:
+    path = "/api/suggest?" + urllib.parse.urlencode({"q": "中国"})
+    while time.perf_counter() < deadline:
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        conn.request("GET", path)
+        if json.loads(conn.getresponse().read()).get("suggestions"):
+            return True
+        time.sleep(0.2)
+    return False
+
+
 def load(port: int, queries: list[str], clients: int, per_client: int) -> dict[str, float]:
     """A bounded load: each client sends `per_client` requests over one keep-alive connection."""
     latencies: list[float] = []
@@ -252,6 +264,11 @@ def serving(index_dir: Path, queries: list[str], requests: int) -> dict:
         if not wait_for(port, first, started + 60):
             raise RuntimeError("zhsearch serve did not answer within 60 s")
         startup = time.perf_counter() - started
+        # Load is measured on a warmed server, as the latency sets are: once the suggestion
+        # lexicon, built in the background after start, is ready, and after 20 searches.
+        if not wait_for_suggestions(port, time.perf_counter() + 60):
+            raise RuntimeError("zhsearch serve built no suggestion lexicon within 60 s")
+        load(port, queries[:20], 1, 20)
         rows = {
             "1 client": load(port, queries, 1, requests),
             "8 clients": load(port, queries, 8, max(1, requests // 8)),

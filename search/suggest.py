@@ -12,8 +12,6 @@ import heapq
 import re
 from dataclasses import asdict, dataclass
 
-from pypinyin import Style, lazy_pinyin
-
 from .analysis import BIGRAM_MARK, is_han_word
 from .config import LIMITS
 from .normalize import fold
@@ -34,6 +32,10 @@ class Suggestion:
 
 def pinyin_keys(word: str) -> tuple[str, str]:
     """Toneless full pinyin and initials of a Chinese word: 广州 → ("guangzhou", "gz")."""
+    # Imported here: pypinyin's tables take a third of a second to load, which a server's
+    # first answer should not wait for (the lexicon is built in the background).
+    from pypinyin import Style, lazy_pinyin
+
     syllables = lazy_pinyin(word, style=Style.NORMAL, errors="ignore")
     return "".join(syllables), "".join(s[0] for s in syllables if s)
 
