@@ -137,7 +137,6 @@ def field_lengths(reader, fieldname: str) -> np.ndarray:
 def _union(parts: list[Scored]) -> Scored:
     """Every document of any part; scores and matched-term counts added up."""
     parts = [p for p in parts if len(p)]
-    leaves = 0
     if not parts:
         return Scored.empty()
     if len(parts) == 1:
@@ -184,13 +183,13 @@ class SegmentScorer:
     def evaluate(self, query: wq.Query) -> Scored:
         if isinstance(query, wq.Term):
             return self._term(query)
-        if isinstance(query, wq.Or | wq.And) and not isinstance(query, wq.DisjunctionMax):
+        if isinstance(query, wq.Or | wq.And):
             subs = query.subqueries
             if not subs:
                 return Scored.empty()
             if len(subs) == 1:  # Whoosh uses the part itself, without boost or bonus
                 return self.evaluate(subs[0])
-            if isinstance(query, wq.And) and (query.__class__ is wq.And):
+            if query.__class__ is wq.And:
                 parts = [self.evaluate(q) for q in subs]
                 if any(not len(p) for p in parts):
                     return Scored.empty(sum(p.leaves for p in parts))
