@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import threading
-from collections import Counter, OrderedDict
+from collections import Counter
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
 
@@ -12,6 +11,7 @@ from whoosh.util.times import datetime_to_long, long_to_datetime
 
 from .config import LIMITS
 from .filters import DATE_PRESETS, Filters, preset_start
+from .segment_cache import SegmentCache, segment_key
 
 # The largest stored date value: later ones are the date column's mark of "no date".
 _LATEST = datetime_to_long(datetime.max)
@@ -68,28 +68,11 @@ class SegmentFacts:
 
 
 UNDATED = -1
-# Segments never change once written: their facts are kept for the next searches.
-_SEGMENT_FACTS_CACHE: OrderedDict[str, SegmentFacts] = OrderedDict()
-_SEGMENT_FACTS_CACHE_SIZE = 256
-_cache_lock = threading.Lock()
+_SEGMENT_FACTS_CACHE: SegmentCache[SegmentFacts] = SegmentCache(256)
 
 
 def segment_facts(reader) -> SegmentFacts:
-    segment = reader.segment() if hasattr(reader, "segment") else None
-    if segment is None:  # an empty index
-        return SegmentFacts(reader)
-    key = segment.segment_id()  # random, unique to this segment
-    with _cache_lock:
-        facts = _SEGMENT_FACTS_CACHE.get(key)
-        if facts is not None:
-            _SEGMENT_FACTS_CACHE.move_to_end(key)
-            return facts
-    facts = SegmentFacts(reader)
-    with _cache_lock:
-        _SEGMENT_FACTS_CACHE[key] = facts
-        while len(_SEGMENT_FACTS_CACHE) > _SEGMENT_FACTS_CACHE_SIZE:
-            _SEGMENT_FACTS_CACHE.popitem(last=False)
-    return facts
+    return _SEGMENT_FACTS_CACHE.get(segment_key(reader), lambda: SegmentFacts(reader))
 
 
 def _column_values(reader, fieldname: str, count: int) -> list[str]:
@@ -156,7 +139,8 @@ class FacetCounter:
 def _chosen(codes: np.ndarray, names: list[str], chosen: tuple[str, ...] | list[str]) -> np.ndarray:
     if not chosen:
         return np.ones(len(codes), dtype=bool)
-    wanted = [i for i, name in enumerate(names) if name in set(chosen)]
+    chosen_names = set(chosen)
+    wanted = [i for i, name in enumerate(names) if name in chosen_names]
     return np.isin(codes, wanted)
 
 

@@ -13,8 +13,6 @@ positions) is run through Whoosh's matcher for that part alone, inside the same 
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from dataclasses import dataclass
 
 import numpy as np
@@ -23,8 +21,11 @@ from whoosh.codec.whoosh3 import W3LeafMatcher
 from whoosh.matching import ListMatcher
 from whoosh.matching.wrappers import FilterMatcher
 
+from .segment_cache import SegmentCache, segment_key
+
 _EMPTY_DOCS = np.zeros(0, dtype=np.int64)
 _EMPTY_SCORES = np.zeros(0, dtype=np.float64)
+_EMPTY_DOCS.flags.writeable = _EMPTY_SCORES.flags.writeable = False
 
 
 @dataclass
@@ -48,18 +49,11 @@ class Scored:
         return len(self.docs)
 
 
-# Caches: a segment's postings and field lengths never change once written.
-_POSTINGS_CACHE: OrderedDict[tuple, tuple[np.ndarray, np.ndarray]] = OrderedDict()
-_POSTINGS_CACHE_LIMIT = 4_000_000  # postings kept, ~64 MB
-_postings_cached = [0]
-_LENGTHS_CACHE: OrderedDict[tuple, np.ndarray] = OrderedDict()
-_LENGTHS_CACHE_SIZE = 256
-_cache_lock = threading.Lock()
-
-
-def _segment_key(reader) -> str | None:
-    segment = reader.segment() if hasattr(reader, "segment") else None
-    return segment.segment_id() if segment is not None else None
+# Postings kept: ~16 bytes each, so ~64 MB at most.
+_POSTINGS_CACHE: SegmentCache[tuple[np.ndarray, np.ndarray]] = SegmentCache(
+    4_000_000, weigh=lambda found: len(found[0])
+)
+_LENGTHS_CACHE: SegmentCache[np.ndarray] = SegmentCache(256)
 
 
 def _read_postings(reader, fieldname: str, text: bytes) -> tuple[np.ndarray, np.ndarray]:
@@ -92,61 +86,42 @@ def _read_postings(reader, fieldname: str, text: bytes) -> tuple[np.ndarray, np.
 
 
 def postings(reader, fieldname: str, text: bytes) -> tuple[np.ndarray, np.ndarray]:
-    segment = _segment_key(reader)
-    if segment is None:
-        return _read_postings(reader, fieldname, text)
-    key = (segment, fieldname, text)
-    with _cache_lock:
-        found = _POSTINGS_CACHE.get(key)
-        if found is not None:
-            _POSTINGS_CACHE.move_to_end(key)
-            return found
-    found = _read_postings(reader, fieldname, text)
-    with _cache_lock:
-        if key not in _POSTINGS_CACHE:
-            _POSTINGS_CACHE[key] = found
-            _postings_cached[0] += len(found[0])
-        while _postings_cached[0] > _POSTINGS_CACHE_LIMIT and len(_POSTINGS_CACHE) > 1:
-            _, (docs, _weights) = _POSTINGS_CACHE.popitem(last=False)
-            _postings_cached[0] -= len(docs)
-    return found
+    """A term's document numbers and weights in a segment, read once (shared: read-only)."""
+
+    def read() -> tuple[np.ndarray, np.ndarray]:
+        docs, weights = _read_postings(reader, fieldname, text)
+        docs.flags.writeable = weights.flags.writeable = False
+        return docs, weights
+
+    key = segment_key(reader)
+    return _POSTINGS_CACHE.get(key and (key, fieldname, text), read)
 
 
 def field_lengths(reader, fieldname: str) -> np.ndarray:
     """Every document's length in the field, as BM25F reads it (Whoosh keeps it in a byte)."""
-    segment = _segment_key(reader)
-    key = (segment, fieldname)
-    with _cache_lock:
-        found = _LENGTHS_CACHE.get(key) if segment is not None else None
-    if found is not None:
-        return found
-    count = reader.doc_count_all()
-    found = np.fromiter(
-        (reader.doc_field_length(d, fieldname, 1) for d in range(count)),
-        dtype=np.float64,
-        count=count,
-    )
-    if segment is not None:
-        with _cache_lock:
-            _LENGTHS_CACHE[key] = found
-            while len(_LENGTHS_CACHE) > _LENGTHS_CACHE_SIZE:
-                _LENGTHS_CACHE.popitem(last=False)
-    return found
+
+    def read() -> np.ndarray:
+        count = reader.doc_count_all()
+        lengths = (reader.doc_field_length(d, fieldname, 1) for d in range(count))
+        return np.fromiter(lengths, dtype=np.float64, count=count)
+
+    key = segment_key(reader)
+    return _LENGTHS_CACHE.get(key and (key, fieldname), read)
 
 
 def _union(parts: list[Scored]) -> Scored:
-    """Every document of any part; scores and matched-term counts added up."""
+    """Every document of any part; scores, matched terms and term lists added up."""
+    leaves = sum(p.leaves for p in parts)
     parts = [p for p in parts if len(p)]
     if not parts:
-        return Scored.empty()
+        return Scored.empty(leaves)
     if len(parts) == 1:
         only = parts[0]
-        return Scored(only.docs, only.scores, only.terms, only.leaves)
+        return Scored(only.docs, only.scores, only.terms, leaves)
     docs = np.concatenate([p.docs for p in parts])
     unique, where = np.unique(docs, return_inverse=True)
     scores = np.bincount(where, np.concatenate([p.scores for p in parts]), len(unique))
     terms = np.bincount(where, np.concatenate([p.terms for p in parts]), len(unique))
-    leaves = sum(p.leaves for p in parts)
     return Scored(unique, scores, terms.astype(np.int64), leaves)
 
 
@@ -173,12 +148,10 @@ class SegmentScorer:
         self.reader = subsearcher.reader()
         self.context = context
         self.weighting = top.weighting
-        count = self.reader.doc_count_all()
-        deleted = self.reader.deleted_docs_set if self.reader.has_deletions() else ()
-        self.live = np.ones(count, dtype=bool)
-        if deleted:
-            self.live[np.fromiter(deleted, dtype=np.int64)] = False
-        self.has_deletions = bool(deleted)
+        self.live: np.ndarray | None = None  # which documents are not deleted, if any are
+        if self.reader.has_deletions():
+            self.live = np.ones(self.reader.doc_count_all(), dtype=bool)
+            self.live[np.fromiter(self.reader.deleted_docs_set, dtype=np.int64)] = False
 
     def evaluate(self, query: wq.Query) -> Scored:
         if isinstance(query, wq.Term):
@@ -217,9 +190,8 @@ class SegmentScorer:
         return scored
 
     def _or(self, parts: list[Scored], boost: float, scale: float | None) -> Scored:
-        leaves = sum(p.leaves for p in parts)
         combined = self._boosted(_union(parts), boost)
-        combined.leaves = leaves
+        leaves = combined.leaves
         if scale and leaves:
             # Whoosh's CoordMatcher: a bonus for each matched term, over the query's terms
             if leaves == scale:
@@ -243,7 +215,7 @@ class SegmentScorer:
         if (fieldname, text) not in self.reader:
             return Scored.empty()
         docs, weights = postings(self.reader, fieldname, text)
-        if self.has_deletions:
+        if self.live is not None:
             live = self.live[docs]
             docs, weights = docs[live], weights[live]
         if field.scorable:
