@@ -32,7 +32,7 @@ def collect(searcher, query: wq.Query, filters: Filters, wanted: int, order: str
 
     `order`: "relevance" (highest score first), "newest" or "oldest" (undated last); ties go
     to the article indexed first. A search past its deadline (the searcher's, checked between
-    segments and in the phrase matchers) returns what the finished segments found, flagged
+    segments and between the words of a phrase) returns what the finished segments found, flagged
     partial.
     """
     counter = FacetCounter(filters)

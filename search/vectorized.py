@@ -7,12 +7,14 @@ each term's posting list is read once (block by block, kept in a cache since seg
 change), scored with Whoosh's own BM25F statistics (idf, average field length, B, K1), and
 combined the way Whoosh combines matchers: OR sums the scores of the parts that match, with
 its coordination bonus when the query asks for one; AND keeps the documents in every part;
-AND NOT removes; a constant-score part gives its constant. Any other query (phrases read
-positions) is run through Whoosh's matcher for that part alone, inside the same deadline.
+AND NOT removes; a constant-score part gives its constant; a phrase finds its words in order
+from their positions (read once too). Any other query is run through Whoosh's matcher for
+that part alone, inside the same deadline.
 """
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 
 import numpy as np
@@ -21,6 +23,7 @@ from whoosh.codec.whoosh3 import W3LeafMatcher
 from whoosh.matching import ListMatcher
 from whoosh.matching.wrappers import FilterMatcher
 
+from .bounded import SearchTimeout
 from .segment_cache import SegmentCache, segment_key
 
 _EMPTY_DOCS = np.zeros(0, dtype=np.int64)
@@ -54,6 +57,10 @@ _POSTINGS_CACHE: SegmentCache[tuple[np.ndarray, np.ndarray]] = SegmentCache(
     4_000_000, weigh=lambda found: len(found[0])
 )
 _LENGTHS_CACHE: SegmentCache[np.ndarray] = SegmentCache(256)
+# Positions kept: ~8 bytes each, so ~64 MB at most.
+_POSITIONS_CACHE: SegmentCache[tuple[np.ndarray, np.ndarray]] = SegmentCache(
+    8_000_000, weigh=lambda found: len(found[1])
+)
 
 
 def _read_postings(reader, fieldname: str, text: bytes) -> tuple[np.ndarray, np.ndarray]:
@@ -95,6 +102,32 @@ def postings(reader, fieldname: str, text: bytes) -> tuple[np.ndarray, np.ndarra
 
     key = segment_key(reader)
     return _POSTINGS_CACHE.get(key and (key, fieldname, text), read)
+
+
+def positions(reader, fieldname: str, text: bytes) -> tuple[np.ndarray, np.ndarray]:
+    """Where a term stands in each document of its posting list, in the order of `postings`.
+
+    Returns (counts, flat): posting i's positions are the next counts[i] values of `flat`.
+    """
+
+    def read() -> tuple[np.ndarray, np.ndarray]:
+        matcher = reader.postings(fieldname, text)
+        if isinstance(matcher, FilterMatcher):
+            matcher = matcher.child  # the same postings as `postings`, deleted ones included
+        decode = reader.schema[fieldname].format.decode_positions
+        counts: list[int] = []
+        flat: list[int] = []
+        while matcher.is_active():
+            found = decode(matcher.value())
+            counts.append(len(found))
+            flat.extend(found)
+            matcher.next()
+        result = np.asarray(counts, dtype=np.int64), np.asarray(flat, dtype=np.int64)
+        result[0].flags.writeable = result[1].flags.writeable = False
+        return result
+
+    key = segment_key(reader)
+    return _POSITIONS_CACHE.get(key and (key, fieldname, text), read)
 
 
 def field_lengths(reader, fieldname: str) -> np.ndarray:
@@ -178,6 +211,8 @@ class SegmentScorer:
             return Scored(
                 positive.docs[keep], positive.scores[keep], positive.terms[keep], positive.leaves
             )
+        if isinstance(query, wq.Phrase) and self._has_positions(query.fieldname):
+            return self._phrase(query)
         if isinstance(query, wq.ConstantScoreQuery):
             inner = self.evaluate(query.child)
             scores = np.full(len(inner), float(query.score))
@@ -231,6 +266,58 @@ class SegmentScorer:
         if query.boost != 1.0:
             scores = scores * query.boost
         return Scored(docs, scores, np.ones(len(docs), dtype=np.int64), 1)
+
+    def _has_positions(self, fieldname: str) -> bool:
+        if fieldname not in self.top.schema:
+            return False
+        field_format = self.top.schema[fieldname].format
+        return bool(field_format) and field_format.supports("positions")
+
+    def _phrase(self, query: wq.Phrase) -> Scored:
+        """Articles with the words in order, each 1 to `slop` positions after the last.
+
+        Scored as Whoosh's phrase matcher does: the words' own scores, added up, boosted.
+        """
+        field = self.top.schema[query.fieldname]
+        try:
+            words = [field.to_bytes(word) for word in query.words]
+        except ValueError:
+            return Scored.empty()
+        if not words or any((query.fieldname, word) not in self.reader for word in words):
+            return Scored.empty()
+        # Spans as (document, first position, last position), extended word by word.
+        docs, flat = self._occurrences(query.fieldname, words[0])
+        starts = ends = flat
+        for word in words[1:]:
+            next_docs, next_flat = self._occurrences(query.fieldname, word)
+            found = (next_docs << 32) | next_flat
+            extended = [
+                (docs[hit], starts[hit], ends[hit] + gap)
+                for gap in range(1, query.slop + 1)
+                if (hit := np.isin((docs << 32) | (ends + gap), found)).any()
+            ]
+            if not extended:
+                return Scored.empty(len(words))
+            docs, starts, ends = (np.concatenate(part) for part in zip(*extended, strict=True))
+        matched = np.unique(docs)
+        if self.live is not None:
+            matched = matched[self.live[matched]]
+        scores = np.zeros(len(matched))
+        for word in query.words:
+            scored = self._term(wq.Term(query.fieldname, word))
+            scores += scored.scores[np.searchsorted(scored.docs, matched)]
+        terms = np.full(len(matched), len(words), dtype=np.int64)
+        return self._boosted(Scored(matched, scores, terms, len(words)), query.boost)
+
+    def _occurrences(self, fieldname: str, text: bytes) -> tuple[np.ndarray, np.ndarray]:
+        """Every (document, position) of a term in this segment, as two parallel arrays."""
+        # Reading positions is the slow part of a long phrase of frequent words.
+        deadline = getattr(self.top, "deadline", None)
+        if deadline is not None and time.perf_counter() > deadline:
+            raise SearchTimeout
+        docs, _weights = postings(self.reader, fieldname, text)
+        counts, flat = positions(self.reader, fieldname, text)
+        return np.repeat(docs, counts), flat
 
     def _through_whoosh(self, query: wq.Query) -> Scored:
         """A query the arrays do not model (a phrase, say): Whoosh's own matcher, read out."""

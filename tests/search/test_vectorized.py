@@ -66,8 +66,16 @@ def test_a_constant_score_part_gives_its_constant(searcher):
     assert array_scores(searcher, query).keys() == whoosh_scores(searcher, query).keys()
 
 
-def test_a_phrase_goes_through_whoosh_and_scores_the_same(searcher):
+def test_a_phrase_finds_its_words_in_order_from_their_positions(searcher):
     assert_same(searcher, wq.Phrase("text", ["部门", "提醒"], slop=2))
+    assert_same(searcher, wq.Phrase("text", ["东西部", "协作"]))
+    assert_same(searcher, wq.Phrase("text", ["东西部", "协作", "工作组"], boost=0.5))
+    backwards = array_scores(searcher, wq.Phrase("text", ["协作", "东西部"]))
+    assert not backwards and not whoosh_scores(searcher, wq.Phrase("text", ["协作", "东西部"]))
+
+
+def test_a_phrase_with_a_word_the_index_lacks_matches_nothing(searcher):
+    assert array_scores(searcher, wq.Phrase("text", ["东西部", "不存在的词"])) == {}
 
 
 def test_deleted_articles_are_never_scored(tmp_path):
@@ -81,6 +89,8 @@ def test_deleted_articles_are_never_scored(tmp_path):
     assert searcher.reader().has_deletions()
     assert_same(searcher, wq.Term("text", "江豚"))
     assert len(array_scores(searcher, wq.Term("text", "江豚"))) == 4
+    assert_same(searcher, wq.Phrase("text", ["长江", "里"]))
+    assert len(array_scores(searcher, wq.Phrase("text", ["长江", "里"]))) == 4
 
 
 def test_a_segments_postings_are_read_once_and_shared_read_only(searcher):
