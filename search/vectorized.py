@@ -54,17 +54,23 @@ class Scored:
 
 # Postings kept: ~16 bytes each, so ~64 MB at most.
 _POSTINGS_CACHE: SegmentCache[tuple[np.ndarray, np.ndarray]] = SegmentCache(
-    4_000_000, weigh=lambda found: len(found[0])
+    4_000_000,
+    weigh=lambda found: len(found[0]) + 1,  # + 1: a missing term weighs too
 )
 _LENGTHS_CACHE: SegmentCache[np.ndarray] = SegmentCache(256)
 # Positions kept: ~8 bytes each, so ~64 MB at most.
 _POSITIONS_CACHE: SegmentCache[tuple[np.ndarray, np.ndarray]] = SegmentCache(
-    8_000_000, weigh=lambda found: len(found[1])
+    8_000_000, weigh=lambda found: len(found[1]) + 1
 )
 
 
 def _read_postings(reader, fieldname: str, text: bytes) -> tuple[np.ndarray, np.ndarray]:
-    """All document numbers and weights of a term in a segment, deleted documents included."""
+    """All document numbers and weights of a term in a segment, deleted documents included.
+
+    Empty for a term the segment lacks (cached too, so looking it up again costs nothing).
+    """
+    if (fieldname, text) not in reader:
+        return _EMPTY_DOCS, _EMPTY_SCORES
     matcher = reader.postings(fieldname, text)
     if isinstance(matcher, FilterMatcher):
         matcher = matcher.child  # deletions are applied by the caller, from the live mask
@@ -247,9 +253,9 @@ class SegmentScorer:
             text = field.to_bytes(query.text)
         except ValueError:
             return Scored.empty()
-        if (fieldname, text) not in self.reader:
-            return Scored.empty()
         docs, weights = postings(self.reader, fieldname, text)
+        if not len(docs):  # not in this segment (a term always has postings where it is)
+            return Scored.empty()
         if self.live is not None:
             live = self.live[docs]
             docs, weights = docs[live], weights[live]
@@ -283,7 +289,8 @@ class SegmentScorer:
             words = [field.to_bytes(word) for word in query.words]
         except ValueError:
             return Scored.empty()
-        if not words or any((query.fieldname, word) not in self.reader for word in words):
+        present = (len(postings(self.reader, query.fieldname, word)[0]) for word in words)
+        if not words or not all(present):
             return Scored.empty()
         # Spans as (document, first position, last position), extended word by word.
         docs, flat = self._occurrences(query.fieldname, words[0])
