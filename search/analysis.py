@@ -66,8 +66,12 @@ def _segment(text: str, search: bool) -> list[tuple[str, int, int]]:
     return tokens
 
 
-def analyze(text: str, mode: str = QUERY) -> list[Term]:
-    """Analyse `text` into terms; `mode` is INDEX (words and sub-words) or QUERY (words)."""
+def analyze(text: str, mode: str = QUERY, name_bigrams: bool = True) -> list[Term]:
+    """Analyse `text` into terms; `mode` is INDEX (words and sub-words) or QUERY (words).
+
+    `name_bigrams=False` leaves out the character pairs of unknown names (INDEX mode), which
+    only the index needs: finding where query words stand does not.
+    """
     index_mode = mode == INDEX
     tokens = _segment(fold_for_segmentation(text), search=index_mode)
     whole = _whole_word_flags(tokens) if index_mode else [True] * len(tokens)
@@ -83,7 +87,7 @@ def analyze(text: str, mode: str = QUERY) -> list[Term]:
             continue
         terms.append(Term(lower(word), pos, start, end))
         terms.extend(Term(lower(sub), pos, s, e, subword=True) for sub, s, e in subwords)
-        if index_mode and is_unknown_name(word):
+        if index_mode and name_bigrams and is_unknown_name(word):
             terms.extend(Term(gram, pos, start, end, subword=True) for gram in bigrams(word))
         subwords.clear()
         pos += 1

@@ -38,7 +38,7 @@ def find_spans(text: str, terms: Collection[str]) -> list[Span]:
             Span(start + t.start, start + t.end, t.text)
             for start, end in _sentences(text)
             if any(term in searchable[start:end] for term in terms)
-            for t in analyze(text[start:end], INDEX)
+            for t in analyze(text[start:end], INDEX, name_bigrams=False)
             if t.text in terms
         ),
         key=lambda s: (s.start, -s.end),
