@@ -187,6 +187,7 @@ class SegmentScorer:
         self.reader = subsearcher.reader()
         self.context = context
         self.weighting = top.weighting
+        self._scored_terms: dict[tuple[str, str], tuple[np.ndarray, np.ndarray] | None] = {}
         self.live: np.ndarray | None = None  # which documents are not deleted, if any are
         if self.reader.has_deletions():
             self.live = np.ones(self.reader.doc_count_all(), dtype=bool)
@@ -244,34 +245,52 @@ class SegmentScorer:
         return combined
 
     def _term(self, query: wq.Term) -> Scored:
-        schema = self.top.schema
-        fieldname = query.fieldname
-        if fieldname not in schema:
+        found = self._bm25(query.fieldname, query.text)
+        if found is None:
             return Scored.empty()
-        field = schema[fieldname]
-        try:
-            text = field.to_bytes(query.text)
-        except ValueError:
-            return Scored.empty()
-        docs, weights = postings(self.reader, fieldname, text)
-        if not len(docs):  # not in this segment (a term always has postings where it is)
-            return Scored.empty()
-        if self.live is not None:
-            live = self.live[docs]
-            docs, weights = docs[live], weights[live]
-        if field.scorable:
-            idf = self.top.idf(fieldname, text)
-            average = self.top.avg_field_length(fieldname) or 1
-            b = self.weighting._field_B.get(fieldname, self.weighting.B)
-            k1 = self.weighting.K1
-            lengths = field_lengths(self.reader, fieldname)[docs]
-            norm = k1 * ((1 - b) + b * lengths / average)
-            scores = idf * ((weights * (k1 + 1)) / (weights + norm))  # Whoosh's bm25()
-        else:
-            scores = weights
+        docs, scores = found
         if query.boost != 1.0:
             scores = scores * query.boost
         return Scored(docs, scores, np.ones(len(docs), dtype=np.int64), 1)
+
+    def _bm25(self, fieldname: str, word: str) -> tuple[np.ndarray, np.ndarray] | None:
+        """A term's live documents in this segment and their BM25F scores; None if absent.
+
+        Kept for the query: a word is often scored in several parts of it (as a word, in a
+        phrase, in the all-words part).
+        """
+        key = (fieldname, word)
+        if key not in self._scored_terms:
+            found = self._read_bm25(fieldname, word)
+            if found is not None:
+                found[1].flags.writeable = False  # shared by the parts that use it
+            self._scored_terms[key] = found
+        return self._scored_terms[key]
+
+    def _read_bm25(self, fieldname: str, word: str) -> tuple[np.ndarray, np.ndarray] | None:
+        schema = self.top.schema
+        if fieldname not in schema:
+            return None
+        field = schema[fieldname]
+        try:
+            text = field.to_bytes(word)
+        except ValueError:
+            return None
+        docs, weights = postings(self.reader, fieldname, text)
+        if not len(docs):  # not in this segment (a term always has postings where it is)
+            return None
+        if self.live is not None:
+            live = self.live[docs]
+            docs, weights = docs[live], weights[live]
+        if not field.scorable:
+            return docs, weights
+        idf = self.top.idf(fieldname, text)
+        average = self.top.avg_field_length(fieldname) or 1
+        b = self.weighting._field_B.get(fieldname, self.weighting.B)
+        k1 = self.weighting.K1
+        lengths = field_lengths(self.reader, fieldname)[docs]
+        norm = k1 * ((1 - b) + b * lengths / average)
+        return docs, idf * ((weights * (k1 + 1)) / (weights + norm))  # Whoosh's bm25()
 
     def _has_positions(self, fieldname: str) -> bool:
         if fieldname not in self.top.schema:
@@ -311,8 +330,8 @@ class SegmentScorer:
             matched = matched[self.live[matched]]
         scores = np.zeros(len(matched))
         for word in query.words:
-            scored = self._term(wq.Term(query.fieldname, word))
-            scores += scored.scores[np.searchsorted(scored.docs, matched)]
+            word_docs, word_scores = self._bm25(query.fieldname, word)
+            scores += word_scores[np.searchsorted(word_docs, matched)]
         terms = np.full(len(matched), len(words), dtype=np.int64)
         return self._boosted(Scored(matched, scores, terms, len(words)), query.boost)
 
