@@ -1,7 +1,8 @@
 """One page of matches in the order asked for, with the exact total and the facets.
 
-Each segment's matches are scored with arrays (`search.vectorized`), filtered and counted for
-the facets (`search.facets`), and the best of each segment are merged into the page.
+The index's segments are scored in runs, each run's matches at once with arrays
+(`search.vectorized`), filtered and counted for the facets (`search.facets`); the best of each
+run are merged into the page.
 """
 
 from __future__ import annotations
@@ -13,9 +14,10 @@ import numpy as np
 from whoosh import query as wq
 
 from .bounded import SearchTimeout
+from .config import LIMITS
 from .facets import FacetCounter, Facets, segment_facts
 from .filters import Filters
-from .vectorized import SegmentScorer
+from .vectorized import GroupScorer, segment_groups
 
 
 @dataclass
@@ -32,7 +34,7 @@ def collect(searcher, query: wq.Query, filters: Filters, wanted: int, order: str
 
     `order`: "relevance" (highest score first), "newest" or "oldest" (undated last); ties go
     to the article indexed first. A search past its deadline (the searcher's, checked between
-    segments and between the words of a phrase) returns what the finished segments found, flagged
+    runs of segments and as terms are read) returns what the finished runs found, flagged
     partial.
     """
     counter = FacetCounter(filters)
@@ -43,11 +45,12 @@ def collect(searcher, query: wq.Query, filters: Filters, wanted: int, order: str
     partial = False
     deadline = getattr(searcher, "deadline", None)
     try:
-        for n, (subsearcher, offset) in enumerate(searcher.leaf_searchers()):
+        for n, run in enumerate(segment_groups(searcher, LIMITS.scoring_run_docs)):
             if n and deadline is not None and time.perf_counter() > deadline:
                 raise SearchTimeout
-            scored = SegmentScorer(searcher, subsearcher, context).evaluate(query)
-            facts = segment_facts(subsearcher.reader())
+            scorer = GroupScorer(searcher, run, context)
+            scored = scorer.evaluate(query)
+            facts = segment_facts([reader for _, reader, _ in scorer.leaves])
             allowed = counter.allowed(facts, scored.docs)
             matched, matched_scores = scored.docs[allowed], scored.scores[allowed]
             if order == "relevance":
@@ -55,7 +58,7 @@ def collect(searcher, query: wq.Query, filters: Filters, wanted: int, order: str
             else:
                 key = facts.date_keys(matched, newest=order == "newest")
             best = np.lexsort((matched, key))[:wanted]
-            docs.append(matched[best] + offset)
+            docs.append(matched[best] + scorer.base)
             scores.append(matched_scores[best])
             keys.append(key[best])
     except SearchTimeout:

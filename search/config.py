@@ -55,6 +55,9 @@ class SearchLimits:
     max_query_words: int = 40  # the longest real questions have about 35
     # A search stops collecting after this long and answers with what it found so far.
     search_seconds: float = 1.0
+    # Segments are scored together in runs of up to this many articles, and the time limit
+    # is also checked between runs: a search past it answers with the runs it finished.
+    scoring_run_docs: int = 100_000
     default_page_size: int = 10
     max_page_size: int = 100
     max_page: int = 100

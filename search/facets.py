@@ -1,4 +1,4 @@
-"""Counting matches by source, category and date, and filtering by them, segment by segment."""
+"""Counting matches by source, category and date, and filtering by them, over arrays."""
 
 from __future__ import annotations
 
@@ -42,22 +42,47 @@ class Facets:
         return asdict(self)
 
 
+@dataclass
 class SegmentFacts:
-    """Every document's source, category, date and year in one segment, read once, as arrays."""
+    """Every document's source, category, date and year in a run of segments, as arrays."""
 
-    def __init__(self, reader):
+    source_names: list[str]
+    sources: np.ndarray  # each document's position in source_names
+    category_names: list[str]
+    categories: np.ndarray
+    raw_dates: np.ndarray  # the date column's sortable values
+    days: np.ndarray  # date ordinals, UNDATED where there is none
+    years: np.ndarray
+
+    @classmethod
+    def read(cls, reader) -> SegmentFacts:
         count = reader.doc_count_all()
-        self.source_names, self.sources = _codes(_column_values(reader, "source", count))
-        self.category_names, self.categories = _codes(_column_values(reader, "category", count))
-        raw = np.full(count, _NO_DATE, dtype=np.uint64)  # the date column's sortable values
-        days = np.full(count, UNDATED, dtype=np.int64)  # date ordinals
+        source_names, sources = _codes(_column_values(reader, "source", count))
+        category_names, categories = _codes(_column_values(reader, "category", count))
+        raw = np.full(count, _NO_DATE, dtype=np.uint64)
+        days = np.full(count, UNDATED, dtype=np.int64)
         years = np.zeros(count, dtype=np.int64)
         if reader.has_column("date"):
             raw = np.fromiter(reader.column_reader("date", translate=False), np.uint64, count)
             for docnum in np.flatnonzero(raw <= _LATEST):
                 day = long_to_datetime(int(raw[docnum])).date()
                 days[docnum], years[docnum] = day.toordinal(), day.year
-        self.raw_dates, self.days, self.years = raw, days, years
+        return cls(source_names, sources, category_names, categories, raw, days, years)
+
+    @classmethod
+    def joined(cls, parts: list[SegmentFacts]) -> SegmentFacts:
+        """The facts of consecutive segments, end to end, in one code space."""
+        source_names, sources = _recoded([(p.source_names, p.sources) for p in parts])
+        category_names, categories = _recoded([(p.category_names, p.categories) for p in parts])
+        return cls(
+            source_names,
+            sources,
+            category_names,
+            categories,
+            np.concatenate([p.raw_dates for p in parts]),
+            np.concatenate([p.days for p in parts]),
+            np.concatenate([p.years for p in parts]),
+        )
 
     def date_keys(self, docs: np.ndarray, newest: bool) -> np.ndarray:
         """Ascending sort keys of `docs` for that order: undated ones last."""
@@ -68,11 +93,33 @@ class SegmentFacts:
 
 
 UNDATED = -1
-_SEGMENT_FACTS_CACHE: SegmentCache[SegmentFacts] = SegmentCache(256)
+# Facts kept: ~40 bytes a document, so ~80 MB at most.
+_SEGMENT_FACTS_CACHE: SegmentCache[SegmentFacts] = SegmentCache(
+    2_000_000, weigh=lambda facts: len(facts.sources) + 1
+)
 
 
-def segment_facts(reader) -> SegmentFacts:
-    return _SEGMENT_FACTS_CACHE.get(segment_key(reader), lambda: SegmentFacts(reader))
+def segment_facts(readers: list) -> SegmentFacts:
+    """The facts of a run of consecutive segments (their readers), read once per segment."""
+    parts = [
+        _SEGMENT_FACTS_CACHE.get(segment_key(reader), lambda r=reader: SegmentFacts.read(r))
+        for reader in readers
+    ]
+    if len(parts) == 1:
+        return parts[0]
+    keys = tuple(segment_key(reader) for reader in readers)
+    key = None if None in keys else keys
+    return _SEGMENT_FACTS_CACHE.get(key, lambda: SegmentFacts.joined(parts))
+
+
+def _recoded(parts: list[tuple[list[str], np.ndarray]]) -> tuple[list[str], np.ndarray]:
+    names = sorted({name for part_names, _ in parts for name in part_names})
+    position = {name: i for i, name in enumerate(names)}
+    codes = [
+        np.asarray([position[name] for name in part_names], dtype=np.int64)[part_codes]
+        for part_names, part_codes in parts
+    ]
+    return names, np.concatenate(codes)
 
 
 def _column_values(reader, fieldname: str, count: int) -> list[str]:
@@ -89,7 +136,7 @@ def _codes(values: list[str]) -> tuple[list[str], np.ndarray]:
 
 
 class FacetCounter:
-    """Applies the filters to each segment's matches and counts the facets over them."""
+    """Applies the filters to the matches of each run of segments and counts the facets."""
 
     def __init__(self, filters: Filters):
         self.filters = filters
@@ -101,7 +148,7 @@ class FacetCounter:
         self._range_starts = [(name, preset_start(name).toordinal()) for name in DATE_PRESETS]
 
     def allowed(self, facts: SegmentFacts, docs: np.ndarray) -> np.ndarray:
-        """Counts the facets of a segment's matches `docs`; returns which the filters allow."""
+        """Counts the facets of a run's matches `docs`; returns which the filters allow."""
         f = self.filters
         sources, categories = facts.sources[docs], facts.categories[docs]
         days = facts.days[docs]

@@ -2,20 +2,25 @@
 
 Whoosh scores a query one posting at a time in Python, walking a tree of matchers; a short
 query of frequent words ("国际 联播" is in nearly every article of a news broadcast archive)
-then costs hundreds of milliseconds. Here the same query is evaluated per segment over arrays:
-each term's posting list is read once (block by block, kept in a cache since segments never
-change), scored with Whoosh's own BM25F statistics (idf, average field length, B, K1), and
-combined the way Whoosh combines matchers: OR sums the scores of the parts that match, with
-its coordination bonus when the query asks for one; AND keeps the documents in every part;
-AND NOT removes; a constant-score part gives its constant; a phrase finds its words in order
-from their positions (read once too). Any other query is run through Whoosh's matcher for
-that part alone, inside the same deadline.
+then costs hundreds of milliseconds. Here the same query is evaluated over arrays, for a run
+of segments at once: each term's posting list is read once per segment (block by block, kept
+in a cache since segments never change), joined across the run, scored with Whoosh's own BM25F
+statistics (idf, average field length, B, K1), and combined the way Whoosh combines matchers:
+OR sums the scores of the parts that match, with its coordination bonus when the query asks
+for one; AND keeps the documents in every part; AND NOT removes; a constant-score part gives
+its constant; a phrase finds its words in order from their positions (read once too). Any
+other query is run through Whoosh's matcher for that part alone, inside the same deadline.
+
+One difference from Whoosh, on purpose: the coordination bonus counts the query's terms that
+the run of segments holds, where Whoosh counts those of the article's own segment, so an
+article's score does not depend on which segment it was written to.
 """
 
 from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from whoosh import query as wq
@@ -178,20 +183,49 @@ def _intersection(parts: list[Scored]) -> Scored:
     return Scored(docs, scores, terms, leaves)
 
 
-class SegmentScorer:
-    """Evaluates queries over one segment of `top` (a Whoosh searcher) with arrays."""
+# One segment of a searcher: its subsearcher and the number of its first document.
+Leaf = tuple[Any, int]
 
-    def __init__(self, top, subsearcher, context):
+
+def segment_groups(searcher, max_docs: int) -> list[list[Leaf]]:
+    """The searcher's segments in runs of consecutive ones, each of at most `max_docs` documents
+    (a larger segment stands alone)."""
+    groups: list[list[Leaf]] = []
+    size = 0
+    for sub, offset in searcher.leaf_searchers():
+        count = sub.reader().doc_count_all()
+        if not groups or size + count > max_docs:
+            groups.append([])
+            size = 0
+        groups[-1].append((sub, offset))
+        size += count
+    return groups
+
+
+class GroupScorer:
+    """Evaluates queries with arrays over a run of segments of `top` (a Whoosh searcher).
+
+    The segments' postings are joined end to end, so a query costs the same handful of array
+    operations however many segments the run holds. Document numbers are counted from the
+    run's first document (`base` in the searcher).
+    """
+
+    def __init__(self, top, leaves: list[Leaf], context):
         self.top = top
-        self.sub = subsearcher
-        self.reader = subsearcher.reader()
         self.context = context
         self.weighting = top.weighting
+        self.base = leaves[0][1] if leaves else 0
+        self.leaves = [(sub, sub.reader(), offset - self.base) for sub, offset in leaves]
+        self.size = sum(reader.doc_count_all() for _, reader, _ in self.leaves)
         self._scored_terms: dict[tuple[str, str], tuple[np.ndarray, np.ndarray] | None] = {}
+        self._lengths: dict[str, np.ndarray] = {}
         self.live: np.ndarray | None = None  # which documents are not deleted, if any are
-        if self.reader.has_deletions():
-            self.live = np.ones(self.reader.doc_count_all(), dtype=bool)
-            self.live[np.fromiter(self.reader.deleted_docs_set, dtype=np.int64)] = False
+        if any(reader.has_deletions() for _, reader, _ in self.leaves):
+            self.live = np.ones(self.size, dtype=bool)
+            for _, reader, offset in self.leaves:
+                if reader.has_deletions():
+                    deleted = np.fromiter(reader.deleted_docs_set, dtype=np.int64)
+                    self.live[deleted + offset] = False
 
     def evaluate(self, query: wq.Query) -> Scored:
         if isinstance(query, wq.Term):
@@ -276,8 +310,8 @@ class SegmentScorer:
             text = field.to_bytes(word)
         except ValueError:
             return None
-        docs, weights = postings(self.reader, fieldname, text)
-        if not len(docs):  # not in this segment (a term always has postings where it is)
+        docs, weights = self._postings(fieldname, text)
+        if not len(docs):  # not in these segments (a term always has postings where it is)
             return None
         if self.live is not None:
             live = self.live[docs]
@@ -288,9 +322,29 @@ class SegmentScorer:
         average = self.top.avg_field_length(fieldname) or 1
         b = self.weighting._field_B.get(fieldname, self.weighting.B)
         k1 = self.weighting.K1
-        lengths = field_lengths(self.reader, fieldname)[docs]
+        lengths = self._field_lengths(fieldname)[docs]
         norm = k1 * ((1 - b) + b * lengths / average)
         return docs, idf * ((weights * (k1 + 1)) / (weights + norm))  # Whoosh's bm25()
+
+    def _postings(self, fieldname: str, text: bytes) -> tuple[np.ndarray, np.ndarray]:
+        """A term's document numbers and weights in the run, deleted documents included."""
+        found = [
+            (docs + offset if offset else docs, weights)
+            for _, reader, offset in self.leaves
+            for docs, weights in [postings(reader, fieldname, text)]
+            if len(docs)
+        ]
+        if len(found) == 1:
+            return found[0]
+        if not found:
+            return _EMPTY_DOCS, _EMPTY_SCORES
+        return np.concatenate([d for d, _ in found]), np.concatenate([w for _, w in found])
+
+    def _field_lengths(self, fieldname: str) -> np.ndarray:
+        if fieldname not in self._lengths:
+            parts = [field_lengths(reader, fieldname) for _, reader, _ in self.leaves]
+            self._lengths[fieldname] = parts[0] if len(parts) == 1 else np.concatenate(parts)
+        return self._lengths[fieldname]
 
     def _has_positions(self, fieldname: str) -> bool:
         if fieldname not in self.top.schema:
@@ -308,8 +362,7 @@ class SegmentScorer:
             words = [field.to_bytes(word) for word in query.words]
         except ValueError:
             return Scored.empty()
-        present = (len(postings(self.reader, query.fieldname, word)[0]) for word in words)
-        if not words or not all(present):
+        if not words or not all(self._bm25(query.fieldname, word) for word in query.words):
             return Scored.empty()
         # Spans as (document, first position, last position), extended word by word.
         docs, flat = self._occurrences(query.fieldname, words[0])
@@ -336,25 +389,34 @@ class SegmentScorer:
         return self._boosted(Scored(matched, scores, terms, len(words)), query.boost)
 
     def _occurrences(self, fieldname: str, text: bytes) -> tuple[np.ndarray, np.ndarray]:
-        """Every (document, position) of a term in this segment, as two parallel arrays."""
+        """Every (document, position) of a term in the run, as two parallel arrays."""
         # Reading positions is the slow part of a long phrase of frequent words.
         deadline = getattr(self.top, "deadline", None)
         if deadline is not None and time.perf_counter() > deadline:
             raise SearchTimeout
-        docs, _weights = postings(self.reader, fieldname, text)
-        counts, flat = positions(self.reader, fieldname, text)
-        return np.repeat(docs, counts), flat
+        docs, flats = [], []
+        for _, reader, offset in self.leaves:
+            segment_docs, _weights = postings(reader, fieldname, text)
+            if len(segment_docs):
+                counts, flat = positions(reader, fieldname, text)
+                docs.append(np.repeat(segment_docs + offset, counts))
+                flats.append(flat)
+        if len(docs) <= 1:
+            return (docs[0], flats[0]) if docs else (_EMPTY_DOCS, _EMPTY_DOCS)
+        return np.concatenate(docs), np.concatenate(flats)
 
     def _through_whoosh(self, query: wq.Query) -> Scored:
-        """A query the arrays do not model (a phrase, say): Whoosh's own matcher, read out."""
-        matcher = query.matcher(self.sub, self.context)
-        leaves = len(list(matcher.term_matchers()))
+        """A query the arrays do not model: Whoosh's own matcher per segment, read out."""
         docs, scores, terms = [], [], []
-        while matcher.is_active():
-            docs.append(matcher.id())
-            scores.append(matcher.score())
-            terms.append(sum(1 for _ in matcher.matching_terms()))
-            matcher.next()
+        leaves = 0
+        for sub, _, offset in self.leaves:
+            matcher = query.matcher(sub, self.context)
+            leaves = max(leaves, len(list(matcher.term_matchers())))
+            while matcher.is_active():
+                docs.append(matcher.id() + offset)
+                scores.append(matcher.score())
+                terms.append(sum(1 for _ in matcher.matching_terms()))
+                matcher.next()
         return Scored(
             np.asarray(docs, dtype=np.int64),
             np.asarray(scores, dtype=np.float64),

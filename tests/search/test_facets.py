@@ -49,7 +49,9 @@ def test_date_sorts_keep_paging_consistent(sample_engine):
 def test_a_search_past_its_deadline_answers_with_what_it_found(tmp_path, monkeypatch):
     from dataclasses import replace
 
+    import search.collect
     import search.engine
+    from search.config import LIMITS
     from search.documents import Article
     from search.engine import SearchEngine
     from search.index import IndexWriterSession, open_or_create_index
@@ -60,9 +62,10 @@ def test_a_search_past_its_deadline_answers_with_what_it_found(tmp_path, monkeyp
             session.add(Article(f"b{i}", f"北京新闻 {i}", "北京的新闻。" * (1 + i % 5)))
     engine = SearchEngine(tmp_path / "index")
     assert len(engine.searcher().reader().leaf_readers()) > 1  # the deadline is checked between
+    monkeypatch.setattr(search.collect, "LIMITS", replace(LIMITS, scoring_run_docs=100))  # runs
     assert engine.search("北京").total == 600 and not engine.search("北京").partial
 
-    monkeypatch.setattr(search.engine, "LIMITS", replace(search.engine.LIMITS, search_seconds=0))
+    monkeypatch.setattr(search.engine, "LIMITS", replace(LIMITS, search_seconds=0))
     results = engine.search("北京")
     assert results.partial
     assert 0 < results.total < 600 and len(results.hits) == 10
@@ -85,3 +88,31 @@ def test_a_phrase_that_matches_nothing_still_stops_at_the_deadline(tmp_path, mon
     monkeypatch.setattr(search.engine, "LIMITS", replace(search.engine.LIMITS, search_seconds=0))
     results = engine.search('"新闻 北京"')
     assert results.partial and results.total == 0
+
+
+def test_facets_and_filters_span_segments_with_different_sources(tmp_path):
+    from datetime import datetime
+
+    from search.documents import Article
+    from search.engine import SearchEngine
+    from search.index import IndexWriterSession, open_or_create_index
+
+    sources = ["甲报", "乙报", "丙报"]  # the first segment has no 丙报, the last no 甲报
+    index = open_or_create_index(tmp_path / "index")
+    with IndexWriterSession(index, commit_every=10) as session:
+        for i in range(30):
+            source = sources[min(i // 10 + i % 2, 2)]
+            day = datetime(2020 + i % 3, 5, 1)
+            session.add(Article(f"s{i}", f"江豚 {i}", "江豚回来了。", source=source, date=day))
+    engine = SearchEngine(tmp_path / "index")
+    assert len(engine.searcher().reader().leaf_readers()) == 3
+    expected = {s: sum(sources[min(i // 10 + i % 2, 2)] == s for i in range(30)) for s in sources}
+
+    results = engine.search("江豚")
+    assert _counts(results.facets.source) == expected
+    assert _counts(results.facets.year) == {"2020": 10, "2021": 10, "2022": 10}
+    only = engine.search("江豚", size=30, filters=Filters(sources=("丙报",)))
+    assert only.total == expected["丙报"] == len(only.hits)
+    assert {int(hit.id[1:]) for hit in only.hits} == {
+        i for i in range(30) if sources[min(i // 10 + i % 2, 2)] == "丙报"
+    }

@@ -4,8 +4,8 @@ import pytest
 from whoosh import query as wq
 
 from search.engine import SearchEngine
-from search.index import IndexWriterSession, open_index
-from search.vectorized import SegmentScorer
+from search.index import IndexWriterSession, open_index, open_or_create_index
+from search.vectorized import GroupScorer, segment_groups
 from tests.conftest import build_index
 
 
@@ -13,12 +13,15 @@ def whoosh_scores(searcher, query) -> dict[int, float]:
     return {hit.docnum: hit.score for hit in searcher.search(query, limit=None)}
 
 
-def array_scores(searcher, query) -> dict[int, float]:
+def array_scores(searcher, query, run_docs: int = 1) -> dict[int, float]:
+    """Scores from the arrays, segments scored in runs of up to `run_docs` documents."""
     context = searcher.context(weighting=searcher.weighting)
     scores = {}
-    for sub, offset in searcher.leaf_searchers():
-        scored = SegmentScorer(searcher, sub, context).evaluate(query)
-        scores.update(zip((scored.docs + offset).tolist(), scored.scores.tolist(), strict=True))
+    for run in segment_groups(searcher, run_docs):
+        scorer = GroupScorer(searcher, run, context)
+        scored = scorer.evaluate(query)
+        docs = (scored.docs + scorer.base).tolist()
+        scores.update(zip(docs, scored.scores.tolist(), strict=True))
     return scores
 
 
@@ -102,3 +105,32 @@ def test_a_segments_postings_are_read_once_and_shared_read_only(searcher):
     again = postings(reader, "text", text)
     assert again[0] is docs and again[1] is weights
     assert len(docs) == reader.doc_frequency("text", text) and not docs.flags.writeable
+
+
+def test_segments_scored_together_in_one_run_give_whooshs_scores(tmp_path):
+    from search.documents import Article
+
+    articles = [
+        Article(f"r{i}", f"江豚 {i}", ("长江里的江豚。" if i % 2 else "长江的鱼。") * (1 + i % 4))
+        for i in range(60)
+    ]
+    index = open_or_create_index(tmp_path / "ix")
+    with IndexWriterSession(index, commit_every=20) as session:
+        for article in articles:
+            session.add(article)
+    with IndexWriterSession(open_index(tmp_path / "ix")) as session:
+        session.delete(["r3", "r25", "r44"])
+    searcher = SearchEngine(tmp_path / "ix").searcher()
+    assert len(segment_groups(searcher, 10_000)) == 1 < len(searcher.reader().leaf_readers())
+    for query in [
+        wq.Term("text", "江豚"),
+        wq.Or([wq.Term("text", "江豚"), wq.Term("title", "江豚", boost=2.0)]),
+        wq.And([wq.Term("text", "长江"), wq.Term("text", "江豚")]),
+        wq.AndNot(wq.Term("text", "长江"), wq.Term("text", "江豚")),
+        wq.Phrase("text", ["长江", "里"]),
+    ]:
+        expected = whoosh_scores(searcher, query)
+        together = array_scores(searcher, query, run_docs=10_000)
+        assert together.keys() == expected.keys() and expected
+        assert all(together[d] == pytest.approx(s, rel=1e-9) for d, s in expected.items())
+    assert len(array_scores(searcher, wq.Term("text", "长江"), run_docs=10_000)) == 57
