@@ -49,8 +49,11 @@ def _whole_word_flags(tokens: list[tuple[str, int, int]]) -> list[bool]:
     return flags
 
 
-def _segment(text: str, search: bool) -> list[tuple[str, int, int]]:
-    """Segment each run of letters and digits on its own, offsets into the whole text.
+def segment_folded(text: str, search: bool) -> list[tuple[str, int, int]]:
+    """Words of already folded text (`fold_for_segmentation`), with offsets; `search`: also
+    the sub-words jieba's search mode finds inside longer words.
+
+    Each run of letters and digits is segmented on its own, offsets into the whole text.
 
     The analysis, not the segmenter, decides that punctuation ends a word: jieba and rjieba
     draw their blocks differently around `-` and `.`, and would otherwise disagree.
@@ -73,7 +76,9 @@ def analyze(text: str, mode: str = QUERY, name_bigrams: bool = True) -> list[Ter
     only the index needs: finding where query words stand does not.
     """
     index_mode = mode == INDEX
-    tokens = _segment(fold_for_segmentation(text), search=index_mode)
+    folded = fold_for_segmentation(text)
+    lowered = lower(folded)  # one character for one: a word's slice is its lower-cased form
+    tokens = segment_folded(folded, search=index_mode)
     whole = _whole_word_flags(tokens) if index_mode else [True] * len(tokens)
     terms: list[Term] = []
     pos = 0
@@ -85,8 +90,8 @@ def analyze(text: str, mode: str = QUERY, name_bigrams: bool = True) -> list[Ter
         if not word.strip():
             subwords.clear()
             continue
-        terms.append(Term(lower(word), pos, start, end))
-        terms.extend(Term(lower(sub), pos, s, e, subword=True) for sub, s, e in subwords)
+        terms.append(Term(lowered[start:end], pos, start, end))
+        terms.extend(Term(lowered[s:e], pos, s, e, subword=True) for _, s, e in subwords)
         if index_mode and name_bigrams and is_unknown_name(word):
             terms.extend(Term(gram, pos, start, end, subword=True) for gram in bigrams(word))
         subwords.clear()

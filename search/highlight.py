@@ -12,8 +12,8 @@ from collections.abc import Collection
 from html import escape
 from typing import NamedTuple
 
-from .analysis import INDEX, analyze
-from .normalize import fold
+from .analysis import segment_folded
+from .normalize import fold_for_segmentation, lower
 
 _SENTENCE_END = re.compile(r"[。！？；!?;\n]+[”’」』）)]*")
 ELLIPSIS = "…"
@@ -29,17 +29,19 @@ def find_spans(text: str, terms: Collection[str]) -> list[Span]:
     """Where query terms occur in `text`, overlapping occurrences merged into one span."""
     if not terms:
         return []
-    # Only the sentences that hold a term's characters are analysed: a long article is cut
+    # Only the sentences that hold a term's characters are segmented: a long article is cut
     # by jieba in a few places, not all through. Sentences end at punctuation, where the
-    # analysis ends its words anyway, so the spans are the same as over the whole text.
-    searchable = fold(text)
+    # analysis ends its words anyway, so the spans are the same as over the whole text: every
+    # word and sub-word the index analysis gives (the index's name bigrams aside).
+    folded = fold_for_segmentation(text)
+    searchable = lower(folded)
     found = sorted(
         (
-            Span(start + t.start, start + t.end, t.text)
+            Span(start + s, start + e, word)
             for start, end in _sentences(text)
             if any(term in searchable[start:end] for term in terms)
-            for t in analyze(text[start:end], INDEX, name_bigrams=False)
-            if t.text in terms
+            for _, s, e in segment_folded(folded[start:end], search=True)
+            if (word := searchable[start + s : start + e]) in terms
         ),
         key=lambda s: (s.start, -s.end),
     )
