@@ -57,7 +57,7 @@ def collect(searcher, query: wq.Query, filters: Filters, wanted: int, order: str
                 key = -matched_scores
             else:
                 key = facts.date_keys(matched, newest=order == "newest")
-            best = np.lexsort((matched, key))[:wanted]
+            best = _first(matched, key, wanted)
             docs.append(matched[best] + scorer.base)
             scores.append(matched_scores[best])
             keys.append(key[best])
@@ -71,3 +71,13 @@ def collect(searcher, query: wq.Query, filters: Filters, wanted: int, order: str
     return Page(
         all_docs[best].tolist(), page_scores.tolist(), counter.total, counter.facets(), partial
     )
+
+
+def _first(docs: np.ndarray, key: np.ndarray, n: int) -> np.ndarray:
+    """Where the first `n` of `docs` stand, by ascending `key`, ties by document number."""
+    if len(key) > n:
+        # Only the keys up to the n-th smallest (ties included) can make the page.
+        nth = np.partition(key, n - 1)[n - 1]
+        candidates = np.flatnonzero(key <= nth)
+        return candidates[np.lexsort((docs[candidates], key[candidates]))][:n]
+    return np.lexsort((docs, key))[:n]

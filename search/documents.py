@@ -50,7 +50,7 @@ class Hit:
     category: str = ""
 
     def to_dict(self) -> dict:
-        return asdict(self)
+        return dict(vars(self))  # flat: no nested values to convert, as asdict would
 
 
 @dataclass

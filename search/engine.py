@@ -34,6 +34,7 @@ from .query import (
 from .schema import SEARCH_FIELDS
 from .suggest import Lexicon, Suggestion, corrected_query, is_key_term
 from .userdict import load_for_index
+from .vectorized import doc_frequency
 
 SORTS = ("relevance", "newest", "oldest")
 _SYNTAX = re.compile(r'["()]|(?<!\S)-')  # quotes, parentheses, a leading minus
@@ -157,15 +158,14 @@ class SearchEngine:
         """Whether a word is in a large share of the articles (see RANKING.common_share)."""
         reader = searcher.reader()
         threshold = RANKING.common_share * max(reader.doc_count(), 1)
-        return lambda word: reader.doc_frequency("text", word) > threshold
+        return lambda word: doc_frequency(searcher, "text", word) > threshold
 
     @staticmethod
     def _vocabulary(searcher: Searcher):
         """Whether the index holds a term, in the title or the text."""
-        reader = searcher.reader()
 
         def known(word: str) -> bool:
-            return any(reader.doc_frequency(field, word) for field in SEARCH_FIELDS)
+            return any(doc_frequency(searcher, field, word) for field in SEARCH_FIELDS)
 
         return known
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import date, datetime
 
 import numpy as np
@@ -39,7 +39,9 @@ class Facets:
     date_range: list[FacetValue] = field(default_factory=list)  # past week / month / year
 
     def to_dict(self) -> dict:
-        return asdict(self)
+        return {
+            name: [vars(value).copy() for value in values] for name, values in vars(self).items()
+        }
 
 
 @dataclass

@@ -141,6 +141,19 @@ def positions(reader, fieldname: str, text: bytes) -> tuple[np.ndarray, np.ndarr
     return _POSITIONS_CACHE.get(key and (key, fieldname, text), read)
 
 
+def doc_frequency(searcher, fieldname: str, word: str) -> int:
+    """How many articles hold a term (deleted ones included, as Whoosh counts), from the
+    cached postings: the query's words are read for scoring anyway."""
+    if fieldname not in searcher.schema:
+        return 0
+    try:
+        text = searcher.schema[fieldname].to_bytes(word)
+    except ValueError:
+        return 0
+    leaves = searcher.reader().leaf_readers()
+    return sum(len(postings(reader, fieldname, text)[0]) for reader, _ in leaves)
+
+
 def field_lengths(reader, fieldname: str) -> np.ndarray:
     """Every document's length in the field, as BM25F reads it (Whoosh keeps it in a byte)."""
 
@@ -153,8 +166,12 @@ def field_lengths(reader, fieldname: str) -> np.ndarray:
     return _LENGTHS_CACHE.get(key and (key, fieldname), read)
 
 
-def _union(parts: list[Scored]) -> Scored:
-    """Every document of any part; scores, matched terms and term lists added up."""
+def _union(parts: list[Scored], size: int) -> Scored:
+    """Every document of any part; scores, matched terms and term lists added up.
+
+    `size`: the documents that can occur. Long parts are added up in arrays of that size
+    (no sorting); short ones are sorted together.
+    """
     leaves = sum(p.leaves for p in parts)
     parts = [p for p in parts if len(p)]
     if not parts:
@@ -163,10 +180,18 @@ def _union(parts: list[Scored]) -> Scored:
         only = parts[0]
         return Scored(only.docs, only.scores, only.terms, leaves)
     docs = np.concatenate([p.docs for p in parts])
-    unique, where = np.unique(docs, return_inverse=True)
-    scores = np.bincount(where, np.concatenate([p.scores for p in parts]), len(unique))
-    terms = np.bincount(where, np.concatenate([p.terms for p in parts]), len(unique))
-    return Scored(unique, scores, terms.astype(np.int64), leaves)
+    scores = np.concatenate([p.scores for p in parts])
+    terms = np.concatenate([p.terms for p in parts])
+    if len(docs) * 16 >= size:
+        present = np.bincount(docs, minlength=size)
+        unique = np.flatnonzero(present)
+        summed = np.bincount(docs, scores, size)[unique]
+        counted = np.bincount(docs, terms, size)[unique]
+    else:
+        unique, where = np.unique(docs, return_inverse=True)
+        summed = np.bincount(where, scores, len(unique))
+        counted = np.bincount(where, terms, len(unique))
+    return Scored(unique, summed, counted.astype(np.int64), leaves)
 
 
 def _intersection(parts: list[Scored]) -> Scored:
@@ -266,7 +291,7 @@ class GroupScorer:
         return scored
 
     def _or(self, parts: list[Scored], boost: float, scale: float | None) -> Scored:
-        combined = self._boosted(_union(parts), boost)
+        combined = self._boosted(_union(parts, self.size), boost)
         leaves = combined.leaves
         if scale and leaves:
             # Whoosh's CoordMatcher: a bonus for each matched term, over the query's terms
