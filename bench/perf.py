@@ -7,9 +7,10 @@ One run measures, side by side:
   index size, each system in its own child process;
 - query latency (p50/p95/p99, highlighting of the top 10 included) for short keyword queries on
   that index and for CMRC questions on the CMRC passages + news index;
-- HTTP throughput of `zhsearch serve` at 1 and 8 concurrent clients (bounded, loopback only);
-- start-up (serve → first answer, one-shot `zhsearch search`) and the server's RSS after 1,000
-  queries.
+- HTTP throughput of `zhsearch serve` at 1 and 8 concurrent clients (loopback only; `wrk` as
+  the load generator when it is installed, else bounded Python clients);
+- start-up (serve → first answer, one-shot `zhsearch search`) and the memory of the server's
+  processes after 1,000 queries.
 Ratios are against the naive baseline measured in the same run.
 """
 
@@ -210,7 +211,7 @@ def wait_for_suggestions(port: int, deadline: float) -> bool:
 
 
 def load(port: int, queries: list[str], clients: int, per_client: int) -> dict[str, float]:
-    """A bounded load: each client sends `per_client` requests over one keep-alive connection."""
+    """A bounded Python load: each client sends `per_client` requests, one after another."""
     latencies: list[float] = []
     errors = [0]
     lock = threading.Lock()
@@ -240,17 +241,95 @@ def load(port: int, queries: list[str], clients: int, per_client: int) -> dict[s
     for t in threads:
         t.join()
     seconds = time.perf_counter() - started
-    return {"requests/s": len(latencies) / seconds, **percentiles(latencies), "errors": errors[0]}
+    return {
+        "requests": len(latencies),
+        "requests/s": len(latencies) / seconds,
+        **percentiles(latencies),
+        "errors": errors[0],
+    }
 
 
-def rss_mb(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return float("nan")
+_WRK_SCRIPT = """
+paths = {%s}
+counter = 0
+request = function()
+  counter = counter + 1
+  return wrk.format("GET", paths[(counter %% #paths) + 1])
+end
+done = function(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format("RESULT %%d %%f %%f %%f %%f %%f %%d\\n", summary.requests,
+    summary.duration / 1e6, latency:percentile(50) / 1e3, latency:percentile(95) / 1e3,
+    latency:percentile(99) / 1e3, latency.mean / 1e3,
+    e.connect + e.read + e.write + e.timeout + e.status))
+end
+"""
 
 
-def serving(index_dir: Path, queries: list[str], requests: int) -> dict:
+def wrk_load(port: int, script: Path, clients: int, seconds: float) -> dict[str, float]:
+    """`wrk` (C, one thread) with `clients` connections for `seconds`, the queries in turn."""
+    out = subprocess.run(
+        ["wrk", "-t1", f"-c{clients}", f"-d{seconds:.0f}s", "--timeout", "10s"]
+        + ["-s", str(script), f"http://127.0.0.1:{port}"],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    line = next(line for line in out.splitlines() if line.startswith("RESULT "))
+    requests, duration, p50, p95, p99, mean, errors = line.split()[1:]
+    return {
+        "requests": int(requests),
+        "requests/s": int(requests) / float(duration),
+        "p50": float(p50),
+        "p95": float(p95),
+        "p99": float(p99),
+        "mean": float(mean),
+        "errors": int(errors),
+    }
+
+
+def wrk_script(work: Path, queries: list[str]) -> Path:
+    paths = ",".join(
+        json.dumps("/api/search?" + urllib.parse.urlencode({"q": q}), ensure_ascii=True)
+        for q in queries
+    )
+    script = work / "queries.lua"
+    script.write_text(_WRK_SCRIPT % paths, encoding="utf-8")
+    return script
+
+
+def process_tree(pid: int) -> list[int]:
+    """`pid` and its descendants (the server and its workers)."""
+    tree, i = [pid], 0
+    while i < len(tree):
+        children = Path(f"/proc/{tree[i]}/task/{tree[i]}/children")
+        if children.exists():
+            tree += [int(c) for c in children.read_text().split()]
+        i += 1
+    return tree
+
+
+def memory_mb(pid: int) -> dict[str, float]:
+    """Memory of a server and its workers: their RSS added up, and their proportional share
+    (PSS: pages shared between them counted once), and the largest one process's RSS."""
+
+    def field(path: str, name: str) -> float:
+        for line in Path(path).read_text().splitlines():
+            if line.startswith(name + ":"):
+                return int(line.split()[1]) / 1024
+        return float("nan")
+
+    tree = process_tree(pid)
+    rss = [field(f"/proc/{p}/status", "VmRSS") for p in tree]
+    return {
+        "processes": len(tree),
+        "rss_sum": sum(rss),
+        "pss_sum": sum(field(f"/proc/{p}/smaps_rollup", "Pss") for p in tree),
+        "rss_max": max(rss),
+    }
+
+
+def serving(work: Path, index_dir: Path, queries: list[str], seconds: float) -> dict:
     port = free_port()
     started = time.perf_counter()
     server = subprocess.Popen(
@@ -265,18 +344,34 @@ def serving(index_dir: Path, queries: list[str], requests: int) -> dict:
             raise RuntimeError("zhsearch serve did not answer within 60 s")
         startup = time.perf_counter() - started
         # Load is measured on a warmed server, as the latency sets are: once the suggestion
-        # lexicon, built in the background after start, is ready, and after 20 searches.
+        # lexicon, built in the background after start, is ready, and after a first round.
         if not wait_for_suggestions(port, time.perf_counter() + 60):
             raise RuntimeError("zhsearch serve built no suggestion lexicon within 60 s")
-        load(port, queries[:20], 1, 20)
-        rows = {
-            "1 client": load(port, queries, 1, requests),
-            "8 clients": load(port, queries, 8, max(1, requests // 8)),
-        }
-        done = requests + 8 * max(1, requests // 8)
+        if shutil.which("wrk"):
+            generator = "wrk (one thread)"
+            script = wrk_script(work, queries)
+            wrk_load(port, script, 8, 5)
+
+            def run(clients: int) -> dict[str, float]:
+                return wrk_load(port, script, clients, seconds)
+        else:
+            generator = "Python threads (install wrk for a generator that takes less CPU)"
+            load(port, queries, 8, 40)
+            per_second = 40  # about what one client gets through
+
+            def run(clients: int) -> dict[str, float]:
+                return load(port, queries, clients, int(seconds * per_second / clients) + 1)
+
+        rows = {"1 client": run(1), "8 clients": run(8)}
+        done = sum(row["requests"] for row in rows.values())
         if done < 1000:
             load(port, queries, 4, (1000 - done) // 4 + 1)
-        return {"startup_s": startup, "rss_mb": rss_mb(server.pid), "load": rows}
+        return {
+            "startup_s": startup,
+            "memory": memory_mb(server.pid),
+            "load": rows,
+            "generator": generator,
+        }
     finally:
         server.terminate()
         server.wait(timeout=10)
@@ -322,7 +417,7 @@ def main() -> None:
     parser.add_argument("--child", nargs=3, help=argparse.SUPPRESS)
     parser.add_argument("--queries", type=int, default=300, help="queries per latency set")
     parser.add_argument("--repeat", type=int, default=3, help="repetitions of each query set")
-    parser.add_argument("--http-requests", type=int, default=400)
+    parser.add_argument("--http-seconds", type=float, default=10, help="per HTTP load run")
     parser.add_argument("--workdir", type=Path, default=ROOT / "bench" / ".work" / "perf")
     parser.add_argument(
         "--skip-naive-index",
@@ -369,15 +464,23 @@ def main() -> None:
     else:
         print("\n(questions skipped: run `python -m bench.quality --sets cmrc` first)")
 
-    served = serving(xwlb_dirs["zhsearch"], keyword, args.http_requests)
-    print("\nHTTP /api/search on xwlb (zhsearch serve, waitress, loopback)")
+    served = serving(work, xwlb_dirs["zhsearch"], keyword, args.http_seconds)
+    print(
+        f"\nHTTP /api/search on xwlb (`zhsearch serve`, default workers, loopback; "
+        f"load: {served['generator']}), ms"
+    )
     for name, row in served["load"].items():
         print(f"  {name:<10} " + "  ".join(f"{k} {v:.1f}" for k, v in row.items()))
     print(
         f"\nSTART-UP: serve → first answer {served['startup_s']:.2f} s; one-shot "
         f"`zhsearch search` {one_shot(xwlb_dirs['zhsearch'], keyword[0], 3):.2f} s (median of 3)"
     )
-    print(f"MEMORY: serving RSS after ≥1,000 queries {served['rss_mb']:.0f} MB")
+    memory = served["memory"]
+    print(
+        f"MEMORY after ≥1,000 queries: {memory['processes']} serving processes, RSS "
+        f"{memory['rss_sum']:.0f} MB added up, PSS {memory['pss_sum']:.0f} MB added up "
+        f"(shared pages once), largest process RSS {memory['rss_max']:.0f} MB"
+    )
 
 
 if __name__ == "__main__":

@@ -85,6 +85,25 @@ class IndexingConfig:
     max_html_nesting: int = 200
 
 
+@dataclass(frozen=True)
+class ServingConfig:
+    """How `zhsearch serve` runs: worker processes, threads and when suggestions warm up."""
+
+    host: str = "127.0.0.1"
+    port: int = 8000
+    # One search is CPU work that holds a process: one worker process per core uses them all.
+    # Each worker keeps its own caches of the index, so their number is capped.
+    max_workers: int = 4
+    threads: int = 8  # per worker: connections waiting on a slow client do not block others
+    # The suggestion lexicon takes seconds on a large index: built this long after start,
+    # out of the way of the first searches.
+    lexicon_delay_seconds: float = 3.0
+
+    def default_workers(self) -> int:
+        return max(1, min(os.cpu_count() or 1, self.max_workers))
+
+
 RANKING = RankingConfig()
 LIMITS = SearchLimits()
 INDEXING = IndexingConfig()
+SERVING = ServingConfig()

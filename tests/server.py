@@ -1,4 +1,4 @@
-"""A real `zhsearch serve` (waitress) in a subprocess, for tests that talk HTTP to it."""
+"""A real `zhsearch serve` (gunicorn) in a subprocess, for tests that talk HTTP to it."""
 
 from __future__ import annotations
 
@@ -41,12 +41,12 @@ class Server:
 
 
 @contextmanager
-def running_server(index_dir: Path, threads: int = 4):
+def running_server(index_dir: Path, threads: int = 4, workers: int = 1):
     """`zhsearch serve` on a free port, answered /healthz before this yields."""
     port = free_port()
     process = subprocess.Popen(
         [sys.executable, "-m", "zhsearch", "serve", "--index", str(index_dir)]
-        + ["--port", str(port), "--threads", str(threads)],
+        + ["--port", str(port), "--threads", str(threads), "--workers", str(workers)],
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         env={**os.environ},

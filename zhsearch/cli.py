@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import json
 import sys
-import threading
 from pathlib import Path
 
 import click
 
-from search.config import INDEXING, default_index_dir
+from search.config import INDEXING, SERVING, default_index_dir
 from search.index import IndexProblem
 from search.query import QueryError
 
@@ -166,25 +165,31 @@ def search_command(index_dir, limit, as_json, topics, run_file, query) -> None:
 
 @main.command("serve")
 @index_option
-@click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", default=8000, show_default=True, type=int)
-@click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 64))
-def serve_command(index_dir, host, port, threads) -> None:
-    """Serve the search page and the JSON API with waitress."""
-    from waitress import serve
+@click.option("--host", default=SERVING.host, show_default=True)
+@click.option("--port", default=SERVING.port, show_default=True, type=int)
+@click.option(
+    "--workers",
+    type=click.IntRange(1, 64),
+    default=None,
+    help=f"Worker processes (default: one per core, at most {SERVING.max_workers}).",
+)
+@click.option(
+    "--threads",
+    default=SERVING.threads,
+    show_default=True,
+    type=click.IntRange(1, 64),
+    help="Threads per worker.",
+)
+def serve_command(index_dir, host, port, workers, threads) -> None:
+    """Serve the search page and the JSON API with gunicorn."""
+    from web.server import serve
 
-    from web import create_app
-
-    app = create_app(_index_dir(index_dir))
-    engine = app.extensions.get("zhsearch")
-    if engine is not None:
-        # The suggestion lexicon takes seconds on a large index: build it soon, but not in
-        # the way of the first searches.
-        warm_up = threading.Timer(3.0, engine.lexicon)
-        warm_up.daemon = True
-        warm_up.start()
-    click.echo(f"zhsearch 正在服务 serving http://{host}:{port}/  (index: {_index_dir(index_dir)})")
-    serve(app, host=host, port=port, threads=threads, ident="zhsearch")
+    workers = workers or SERVING.default_workers()
+    click.echo(
+        f"zhsearch 正在服务 serving http://{host}:{port}/  (index: {_index_dir(index_dir)}, "
+        f"{workers} 个进程 workers × {threads} threads)"
+    )
+    serve(_index_dir(index_dir), host, port, workers, threads)
 
 
 @main.command("delete")

@@ -1,5 +1,7 @@
 import json
 import re
+import time
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -120,12 +122,19 @@ def test_missing_path_is_a_clear_error(tmp_path):
     assert result.exit_code != 0 and "no such file or folder" in result.output
 
 
-def test_serve_answers_over_real_http_with_waitress(cli_index):
-    with running_server(cli_index) as server:
-        status, body = server.get("/api/search?q=%E6%B1%9F%E8%B1%9A")  # 江豚
-        assert status == 200 and json.loads(body)["hits"][0]["id"] == "demo-004"
+def test_serve_answers_over_real_http_from_several_worker_processes(cli_index):
+    with running_server(cli_index, workers=2) as server:
+        workers = Path(f"/proc/{server.process.pid}/task/{server.process.pid}/children")
+        deadline = time.monotonic() + 20
+        while len(workers.read_text().split()) < 2 and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert len(workers.read_text().split()) == 2
+        for _ in range(6):  # whichever worker answers, it has the index open
+            status, body = server.get("/api/search?q=%E6%B1%9F%E8%B1%9A")  # 江豚
+            assert status == 200 and json.loads(body)["hits"][0]["id"] == "demo-004"
         status, body = server.get("/api/search?q=%22")
         assert status == 400 and json.loads(body)["error"] == "bad_request"
         status, body = server.get("/search?q=%E6%B1%9F%E8%B1%9A")
         assert status == 200 and "<mark>江豚</mark>".encode() in body
-    assert "waitress" in server.output.lower() or "serving" in server.output.lower()
+    assert "2 个进程 workers" in server.output
+    assert server.process.returncode == 0  # stopped cleanly by SIGTERM
