@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import re
 import threading
 import time
@@ -21,6 +22,7 @@ from .documents import Article, Hit, IndexStats, SearchResults, format_date
 from .filters import Filters
 from .highlight import highlight, snippet
 from .index import article_from_stored, open_index
+from .lexicon_file import LEXICON_FILE, build_in_subprocess, open_lexicon
 from .query import (
     ALL_WORDS,
     Node,
@@ -32,9 +34,11 @@ from .query import (
     to_whoosh,
 )
 from .schema import SEARCH_FIELDS
-from .suggest import Lexicon, Suggestion, corrected_query, is_key_term
+from .suggest import Lexicon, Suggestion, corrected_query, is_key_term, read_vocabulary
 from .userdict import load_for_index
 from .vectorized import doc_frequency
+
+log = logging.getLogger(__name__)
 
 SORTS = ("relevance", "newest", "oldest")
 _SYNTAX = re.compile(r'["()]|(?<!\S)-')  # quotes, parentheses, a leading minus
@@ -70,10 +74,9 @@ class SearchEngine:
         # to compete for it, 8 server threads answered half as many searches a second as one.
         self._turn = threading.Lock()
         self._weighting = BM25F(B=RANKING.bm25_b, K1=RANKING.bm25_k1)
-        self._lexicon: tuple[int, Lexicon] | None = None  # cache: (index generation, lexicon)
+        self._lexicon: Lexicon | None = None
         self._lexicon_lock = threading.Lock()
-        self._lexicon_rebuilding = False
-        self._lexicon_built = threading.Event()
+        self._lexicon_build: threading.Thread | None = None
 
     def _new_searcher(self) -> BoundedSearcher:
         return BoundedSearcher(
@@ -207,31 +210,50 @@ class SearchEngine:
     def lexicon(self, wait: float = 2.0) -> Lexicon:
         """The index's words and titles for suggestions, built in the background.
 
-        A build takes seconds at tens of thousands of articles. Until the first one is done
-        (this waits up to `wait` seconds for it; a small index is ready by then) the lexicon is
-        empty; after a new commit the previous one answers while the next is built.
+        A build takes seconds at tens of thousands of articles; it runs in a process of its own
+        and writes a file beside the index that every server process reads (see
+        `search.lexicon_file`). Until the first one is there (this waits up to `wait` seconds
+        for it; a small index is ready by then) the lexicon is empty; after a new commit the
+        previous one answers while the next is built.
         """
         generation = self.searcher().reader().generation()
         with self._lexicon_lock:
-            cached = self._lexicon
-            stale = cached is None or cached[0] != generation
-            if stale and not self._lexicon_rebuilding:
-                self._lexicon_rebuilding = True
-                threading.Thread(target=self._rebuild_lexicon, daemon=True).start()
-        if cached is None:
-            self._lexicon_built.wait(wait)
-            cached = self._lexicon
-        return cached[1] if cached is not None else Lexicon({}, [])
-
-    def _rebuild_lexicon(self) -> None:
-        try:
-            reader = self.searcher().reader()
-            built = (reader.generation(), Lexicon.from_reader(reader))
+            if self._lexicon is None or self._lexicon.generation != generation:
+                self._refresh_lexicon(generation)
+            lexicon, building = self._lexicon, self._lexicon_build
+        if lexicon is None and building is not None:
+            building.join(wait)
             with self._lexicon_lock:
-                self._lexicon = built
-            self._lexicon_built.set()
-        finally:
-            self._lexicon_rebuilding = False
+                if self._lexicon is None and not building.is_alive():
+                    self._refresh_lexicon(generation)
+                lexicon = self._lexicon
+        return lexicon if lexicon is not None else Lexicon.empty()
+
+    def _refresh_lexicon(self, generation: int) -> None:
+        """Take the file's lexicon if it is newer; build the current one unless a build runs.
+
+        Called with the lexicon lock held.
+        """
+        if self._lexicon_build is not None and self._lexicon_build.is_alive():
+            return
+        on_disk = open_lexicon(self.index_dir)
+        if on_disk is not None and (
+            self._lexicon is None or on_disk.generation > self._lexicon.generation
+        ):
+            self._lexicon = on_disk
+        if on_disk is None or on_disk.generation != generation:
+            self._lexicon_build = threading.Thread(target=self._build_lexicon, daemon=True)
+            self._lexicon_build.start()
+
+    def _build_lexicon(self) -> None:
+        if build_in_subprocess(self.index_dir):
+            return
+        # The folder may be read-only to this process: then each process keeps its own.
+        log.warning("could not write %s; building the suggestion lexicon in memory", LEXICON_FILE)
+        reader = self.searcher().reader()
+        built = Lexicon.build(*read_vocabulary(reader), generation=reader.generation())
+        with self._lexicon_lock:
+            self._lexicon = built
 
     def suggest(self, typed: str, limit: int = 8) -> list[Suggestion]:
         """Completions of what the user is typing: indexed words (also by pinyin), titles."""
@@ -286,7 +308,9 @@ class SearchEngine:
     def stats(self) -> IndexStats:
         """How many articles the index holds, its size on disk and when it last changed."""
         files = [f for f in self.index_dir.iterdir() if f.is_file()]
-        last = max((f.stat().st_mtime for f in files), default=None)
+        # The suggestion lexicon is written after a commit, not by it.
+        changed = (f.stat().st_mtime for f in files if not f.name.startswith("suggest."))
+        last = max(changed, default=None)
         return IndexStats(
             articles=self.doc_count(),
             index_bytes=sum(f.stat().st_size for f in files),

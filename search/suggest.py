@@ -2,15 +2,18 @@
 
 A `Lexicon` is built once per index commit from the words the index holds (with their
 document frequencies) and the article titles; typing 广, `guangzhou` or the initials `gz`
-finds 广州 when the index has it.
+finds 广州 when the index has it. It lives in SQLite: beside the index, one file serves every
+server process (see `search.lexicon_file`), and pypinyin is needed only to build it.
 """
 
 from __future__ import annotations
 
-import bisect
 import heapq
 import re
+import sqlite3
+import threading
 from dataclasses import asdict, dataclass
+from pathlib import Path
 
 from .analysis import BIGRAM_MARK, is_han_word
 from .config import LIMITS
@@ -40,66 +43,105 @@ def pinyin_keys(word: str) -> tuple[str, str]:
     return "".join(syllables), "".join(s[0] for s in syllables if s)
 
 
-class _PrefixTable:
-    """Words under sorted keys, for "every word whose key starts with …" lookups."""
-
-    def __init__(self, entries: list[tuple[str, str, int]]):
-        entries.sort()
-        self._keys = [key for key, _, _ in entries]
-        self._entries = entries
-
-    def best(self, prefix: str, n: int) -> list[tuple[str, int]]:
-        """The n most frequent (word, doc frequency) pairs whose key starts with prefix."""
-        lo = bisect.bisect_left(self._keys, prefix)
-        hi = bisect.bisect_left(self._keys, prefix + "\uffff")
-        found = heapq.nlargest(n, self._entries[lo:hi], key=lambda e: (e[2], -len(e[1])))
-        return [(word, df) for _, word, df in found]
+_SCHEMA = """
+CREATE TABLE meta(name TEXT PRIMARY KEY, value INTEGER) WITHOUT ROWID;
+CREATE TABLE words(word TEXT PRIMARY KEY, df INTEGER) WITHOUT ROWID;
+-- kind 0: the word itself, 1: its full pinyin, 2: its initials
+CREATE TABLE prefixes(kind INTEGER, key TEXT, word TEXT, df INTEGER);
+CREATE INDEX prefixes_by_key ON prefixes(kind, key, df, word);  -- covers the lookups
+CREATE TABLE homophones(spelled TEXT PRIMARY KEY, word TEXT) WITHOUT ROWID;
+-- each Chinese character's usual reading, to spell what a user typed without pypinyin
+CREATE TABLE sounds(ch TEXT PRIMARY KEY, spelled TEXT) WITHOUT ROWID;
+CREATE TABLE titles(title TEXT, id TEXT, folded TEXT);
+"""
+_WORD, _PINYIN, _INITIALS = 0, 1, 2
 
 
 class Lexicon:
-    """The index's words and titles, arranged for suggestions."""
+    """The index's words and titles, arranged for suggestions, in SQLite.
 
-    def __init__(self, words: dict[str, int], titles: list[tuple[str, str]]):
+    On disk (beside the index) the lexicon is built once per commit and shared by every
+    server process through the operating system's page cache, instead of each holding its
+    own copy; `build` without a path keeps one in memory.
+    """
+
+    def __init__(self, db: sqlite3.Connection):
+        self._db = db
+        self._lock = threading.Lock()  # one connection, shared by the server's threads
+        self.generation = self._query("SELECT value FROM meta WHERE name = 'generation'")[0][0]
+
+    @classmethod
+    def build(
+        cls,
+        words: dict[str, int],
+        titles: list[tuple[str, str]],
+        path: Path | None = None,
+        generation: int = -1,
+    ) -> Lexicon:
+        """A lexicon of the most frequent `words` (with document frequencies) and the
+        (title, article id) pairs, written to `path` (or kept in memory)."""
+        db = sqlite3.connect(path or ":memory:", check_same_thread=False)
+        db.executescript(_SCHEMA)
         kept = heapq.nlargest(LIMITS.suggestion_words, words.items(), key=lambda item: item[1])
-        self.doc_freq = dict(kept)
-        self._by_word = _PrefixTable([(w, w, df) for w, df in kept])
-        full, initials = [], []
-        self._homophones: dict[str, tuple[str, int]] = {}
+        prefixes = [(_WORD, w, w, df) for w, df in kept]
+        homophones: dict[str, tuple[str, int]] = {}
         for word, df in kept:
             if not is_han_word(word):
                 continue
             spelled, first = pinyin_keys(word)
-            full.append((spelled, word, df))
-            initials.append((first, word, df))
-            if df > self._homophones.get(spelled, ("", 0))[1]:
-                self._homophones[spelled] = (word, df)
-        self._by_pinyin = _PrefixTable(full)
-        self._by_initials = _PrefixTable(initials)
-        self._titles = titles  # (title, article id)
-        self._folded_titles = [fold(title) for title, _ in titles]
+            prefixes += [(_PINYIN, spelled, word, df), (_INITIALS, first, word, df)]
+            if df > homophones.get(spelled, ("", 0))[1]:
+                homophones[spelled] = (word, df)
+        with db:
+            db.execute("INSERT INTO meta VALUES ('generation', ?)", (generation,))
+            db.executemany("INSERT INTO words VALUES (?, ?)", kept)
+            db.executemany("INSERT INTO prefixes VALUES (?, ?, ?, ?)", prefixes)
+            db.executemany(
+                "INSERT INTO homophones VALUES (?, ?)",
+                ((spelled, word) for spelled, (word, _) in homophones.items()),
+            )
+            db.executemany(
+                "INSERT INTO titles VALUES (?, ?, ?)",
+                ((title, doc_id, fold(title)) for title, doc_id in titles),
+            )
+            db.executemany("INSERT INTO sounds VALUES (?, ?)", _character_sounds())
+        return cls(db)
 
     @classmethod
-    def from_reader(cls, reader, fields: tuple[str, ...] = ("title", "text")) -> Lexicon:
-        """Every suggestible word of the index with its document frequency, and the titles."""
-        words: dict[str, int] = {}
-        for field in fields:
-            if field not in reader.indexed_field_names():
-                continue
-            in_field: dict[str, int] = {}
-            # Segment by segment: a multi-segment reader merges the term lists much slower.
-            for segment, _ in reader.leaf_readers():
-                for raw, info in segment.iter_field(field):
-                    word = raw.decode("utf-8") if isinstance(raw, bytes) else raw
-                    in_field[word] = in_field.get(word, 0) + info.doc_frequency()
-            for word, df in in_field.items():
-                if df > words.get(word, 0) and is_key_term(word):
-                    words[word] = df
-        titles = [
-            (stored["title"], stored["id"])
-            for _, stored in reader.iter_docs()
-            if stored.get("title")
-        ]
-        return cls(words, titles)
+    def open(cls, path: Path) -> Lexicon | None:
+        """The lexicon written at `path`, read-only; None if there is none (or it is unreadable)."""
+        if not path.exists():
+            return None
+        try:
+            db = sqlite3.connect(
+                f"{path.resolve().as_uri()}?mode=ro", uri=True, check_same_thread=False
+            )
+            return cls(db)
+        except sqlite3.Error:
+            return None
+
+    @classmethod
+    def empty(cls) -> Lexicon:
+        """A lexicon that knows nothing (what answers until the first one is built)."""
+        db = sqlite3.connect(":memory:", check_same_thread=False)
+        db.executescript(_SCHEMA)
+        db.execute("INSERT INTO meta VALUES ('generation', -1)")
+        return cls(db)
+
+    def close(self) -> None:
+        self._db.close()
+
+    def _query(self, sql: str, params: tuple = ()) -> list[tuple]:
+        with self._lock:
+            return self._db.execute(sql, params).fetchall()
+
+    def _best(self, kind: int, prefix: str, n: int) -> list[tuple[str, int]]:
+        """The n most frequent (word, doc frequency) pairs whose key starts with prefix."""
+        return self._query(
+            "SELECT word, df FROM prefixes WHERE kind = ? AND key >= ? AND key < ?"
+            " ORDER BY df DESC, length(word), key, word LIMIT ?",
+            (kind, prefix, prefix + "\uffff", n),
+        )
 
     def complete(self, typed: str, limit: int = 8) -> list[Suggestion]:
         """Words, then titles, that continue what the user has typed so far."""
@@ -118,32 +160,79 @@ class Lexicon:
 
     def _words_for(self, typed: str, limit: int) -> list[str]:
         if _LATIN.match(typed):
-            found = self._by_pinyin.best(typed, limit) + self._by_word.best(typed, limit)
+            found = self._best(_PINYIN, typed, limit) + self._best(_WORD, typed, limit)
             if len(typed) <= 4:
-                found += self._by_initials.best(typed, limit)
+                found += self._best(_INITIALS, typed, limit)
             found.sort(key=lambda pair: -pair[1])
         else:
-            found = self._by_word.best(typed, limit)
+            found = self._best(_WORD, typed, limit)
         return list(dict.fromkeys(word for word, _ in found))[:limit]
 
     def _titles_with(self, needles: list[str], limit: int) -> list[Suggestion]:
         found: list[Suggestion] = []
         for needle in needles:
-            for (title, doc_id), folded in zip(self._titles, self._folded_titles, strict=True):
-                if needle in folded:
-                    found.append(Suggestion(title, "title", doc_id))
-                    if len(found) >= limit:
-                        return found
+            rows = self._query(
+                "SELECT title, id FROM titles WHERE instr(folded, ?) > 0 ORDER BY rowid LIMIT ?",
+                (needle, limit - len(found)),
+            )
+            found += [Suggestion(title, "title", doc_id) for title, doc_id in rows]
+            if len(found) >= limit:
+                break
         return found
 
     def knows(self, word: str) -> bool:
-        return word in self.doc_freq
+        return bool(self._query("SELECT 1 FROM words WHERE word = ?", (word,)))
 
     def homophone(self, typed: str) -> str | None:
         """The most frequent indexed word that sounds like `typed` (Chinese or pinyin)."""
-        key = typed if _LATIN.match(typed) else pinyin_keys(typed)[0]
-        found = self._homophones.get(key)
-        return found[0] if found and found[0] != typed else None
+        key = typed if _LATIN.match(typed) else self._spelled(typed)
+        if not key:
+            return None
+        found = self._query("SELECT word FROM homophones WHERE spelled = ?", (key,))
+        return found[0][0] if found and found[0][0] != typed else None
+
+    def _spelled(self, typed: str) -> str | None:
+        """Toneless pinyin of Chinese text, each character read its usual way (北惊 → beijing)."""
+        if not is_han_word(typed) or len(typed) > 8:
+            return None
+        marks = ",".join("?" * len(set(typed)))
+        sounds = dict(
+            self._query(f"SELECT ch, spelled FROM sounds WHERE ch IN ({marks})", (*set(typed),))
+        )
+        if any(ch not in sounds for ch in typed):
+            return None
+        return "".join(sounds[ch] for ch in typed)
+
+
+def _character_sounds() -> list[tuple[str, str]]:
+    """(character, toneless pinyin) for the common Chinese characters."""
+    from pypinyin import Style, lazy_pinyin
+
+    characters = [chr(code) for code in range(0x4E00, 0xA000)]
+    # A list of single characters: each is read alone, not as part of a phrase.
+    spelled = lazy_pinyin(characters, style=Style.NORMAL, errors=lambda chunk: [""] * len(chunk))
+    return [(ch, sound) for ch, sound in zip(characters, spelled, strict=True) if sound]
+
+
+def read_vocabulary(reader, fields: tuple[str, ...] = ("title", "text")):
+    """Every suggestible word of the index with its document frequency, and the titles."""
+    words: dict[str, int] = {}
+    for field in fields:
+        if field not in reader.indexed_field_names():
+            continue
+        in_field: dict[str, int] = {}
+        # Segment by segment: a multi-segment reader merges the term lists much slower.
+        for segment, _ in reader.leaf_readers():
+            for raw, info in segment.iter_field(field):
+                word = raw.decode("utf-8") if isinstance(raw, bytes) else raw
+                in_field[word] = in_field.get(word, 0) + info.doc_frequency()
+        for word, df in in_field.items():
+            if df > words.get(word, 0) and is_key_term(word):
+                words[word] = df
+    titles = [
+        (stored["title"], stored["id"]) for _, stored in reader.iter_docs() if stored.get("title")
+    ]
+    return words, titles
 
 
 def is_key_term(word: str) -> bool:

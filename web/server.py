@@ -2,9 +2,9 @@
 
 A search is CPU work in Python, so one process answers one search at a time whatever its
 threads do (they keep slow clients from blocking it); several worker processes use several
-cores. The segmentation dictionary is loaded
-once before the workers fork (they share its memory); each worker opens the index itself after
-the fork, so no two processes share an open file.
+cores. The segmentation dictionary is loaded once before the workers fork (they share its
+~60 MB); each worker opens the index itself after the fork, so no two processes share an open
+file, and reads the suggestion lexicon from its file beside the index.
 """
 
 from __future__ import annotations
@@ -42,7 +42,7 @@ class _Gunicorn(BaseApplication):
 
 def serve(index_dir: Path, host: str, port: int, workers: int, threads: int) -> None:
     """Serve until interrupted (Ctrl-C or SIGTERM stop the workers and exit)."""
-    analyze("预热分词词典")  # load the dictionary once, before the workers fork
+    analyze("预热分词词典")  # loaded once, before the workers fork, and shared by them
     options = {
         "bind": f"[{host}]:{port}" if ":" in host else f"{host}:{port}",
         "workers": workers,

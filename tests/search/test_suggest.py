@@ -4,7 +4,7 @@ from search.suggest import Lexicon, corrected_query, pinyin_keys
 def _lexicon() -> Lexicon:
     words = {"广州": 5, "工作": 9, "广场": 2, "北京": 7, "背景": 3, "协作": 4, "marathon": 2}
     titles = [("广州花市迎春", "t1"), ("北京马拉松开跑", "t2")]
-    return Lexicon(words, titles)
+    return Lexicon.build(words, titles)
 
 
 def test_pinyin_keys_are_toneless_syllables_and_initials():
@@ -36,3 +36,74 @@ def test_homophones_correct_words_the_index_does_not_hold():
     assert corrected_query("北惊", lexicon) == "北京"  # the more frequent of 北京 / 背景
     assert corrected_query("beijing 马拉松", lexicon) == "北京 马拉松"
     assert corrected_query("北京", lexicon) is None  # nothing to correct
+
+
+def _index(tmp_path):
+    from search.documents import Article
+    from tests.conftest import build_index
+
+    articles = [
+        Article("g1", "广州花市迎春", "广州的花市开了。"),
+        Article("g2", "北京协作", "北京协作。"),
+    ]
+    return build_index(tmp_path / "index", articles)
+
+
+def test_the_lexicon_is_built_once_beside_the_index_and_read_by_other_processes(tmp_path):
+    from search.engine import SearchEngine
+    from search.lexicon_file import lexicon_path
+
+    index_dir = _index(tmp_path)
+    first = SearchEngine(index_dir)
+    assert first.lexicon(wait=60).knows("广州")
+    generation = first.searcher().reader().generation()
+    assert Lexicon.open(lexicon_path(index_dir)).generation == generation
+
+    second = SearchEngine(index_dir)  # as another server process would: reads the file
+    assert [s.text for s in second.suggest("guangz") if s.kind == "word"] == ["广州"]
+    assert second._lexicon_build is None  # nothing was built again
+
+
+def test_after_a_commit_the_next_lexicon_is_built_and_the_old_one_answers_meanwhile(tmp_path):
+    from search.documents import Article
+    from search.engine import SearchEngine
+    from search.index import IndexWriterSession, open_index
+
+    index_dir = _index(tmp_path)
+    engine = SearchEngine(index_dir)
+    assert engine.lexicon(wait=60).knows("广州") and not engine.lexicon().knows("深圳")
+    with IndexWriterSession(open_index(index_dir)) as session:
+        session.add(Article("g3", "深圳湾", "深圳湾的清晨。"))
+    assert engine.lexicon(wait=0).knows("广州")  # the old one, while the new one is built
+    engine._lexicon_build.join(60)
+    assert engine.lexicon().knows("深圳")
+
+
+def test_where_the_file_cannot_be_written_the_lexicon_is_built_in_memory(tmp_path, monkeypatch):
+    import search.engine
+    from search.engine import SearchEngine
+    from search.lexicon_file import lexicon_path
+
+    index_dir = _index(tmp_path)
+    monkeypatch.setattr(search.engine, "build_in_subprocess", lambda index_dir: False)
+    engine = SearchEngine(index_dir)
+    assert engine.lexicon(wait=60).knows("广州")
+    assert not lexicon_path(index_dir).exists()
+
+
+def test_a_server_process_corrects_typos_from_the_file_without_loading_pypinyin(tmp_path):
+    import subprocess
+    import sys
+
+    from search.engine import SearchEngine
+
+    index_dir = _index(tmp_path)
+    assert SearchEngine(index_dir).lexicon(wait=60).knows("广州")
+    check = (
+        "import sys; from pathlib import Path; from search.lexicon_file import open_lexicon;"
+        "from search.suggest import corrected_query;"
+        f"print(corrected_query('光州', open_lexicon(Path({str(index_dir)!r}))),"
+        "'pypinyin' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", check], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["广州", "False"]
