@@ -18,7 +18,7 @@ def default_index_dir() -> Path:
 class RankingConfig:
     """How a query is scored: BM25F parameters and field weights."""
 
-    bm25_b: float = 0.75
+    bm25_b: float = 1.0
     bm25_k1: float = 1.2
     field_boosts: dict[str, float] = field(default_factory=lambda: {"title": 2.0, "text": 1.0})
     # The title's weight for a query of at most `short_query_words` words, and for longer
@@ -26,8 +26,10 @@ class RankingConfig:
     short_query_words: int = 2
     title_boost_short: float = 2.0
     title_boost_long: float = 0.5
-    # Queries of at most this many words list the articles that have all of them first.
+    # Queries of at most this many words list the articles that have all of them first
+    # (the words themselves, not their sub-words); for a question, at most this many.
     all_words_first_max: int = 3
+    question_all_words_max: int = 2
     # Score of query words that stand next to each other in an article (slop: words between).
     proximity_weight: float = 0.5
     proximity_slop: int = 1
@@ -42,6 +44,9 @@ class RankingConfig:
     # Weight of the character pairs of a name jieba did not know (雷沛鸿 → 雷沛, 沛鸿), which
     # find it where an article's segmentation glued it to a neighbour (雷沛鸿说).
     bigram_weight: float = 0.5
+    # Weight of a question's character pairs that the index holds as such pairs of a name:
+    # they find the name where the question's segmentation cut through it (拉|露出 for 拉露).
+    name_pair_weight: float = 0.5
     # How many of an article's most telling words find its related articles.
     related_terms: int = 12
     related_min_shared: int = 2  # of those words, that a related article must also have

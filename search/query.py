@@ -17,9 +17,10 @@ from whoosh import query as wq
 
 from .analysis import BIGRAM_MARK, INDEX, analyze, bigrams, is_unknown_name, query_words
 from .config import LIMITS, RANKING
+from .normalize import fold
 from .resegment import Vocabulary, resegment
 from .schema import KEYWORD_FIELDS, QUERY_FIELDS, SEARCH_FIELDS
-from .stopwords import content_words
+from .stopwords import QUESTION_WORDS, content_words
 
 
 class QueryError(ValueError):
@@ -36,6 +37,10 @@ class Words:
     text: str
     field: str | None = None
     words: tuple[str, ...] = ()
+    asks: bool = False  # the text has a question word (什么, 哪里, 谁 …): a question
+    # Character pairs of the text that the index holds as pairs of a name it did not know
+    # (拉露 in 拉露出生在…, which jieba cut 拉|露出|生): see RankingConfig.name_pair_weight.
+    name_pairs: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -223,11 +228,33 @@ def _resolve(node: Node, vocabulary: Vocabulary | None) -> Node:
         elif isinstance(node, Phrase):
             words = query_words(node.text)
         else:
-            words = content_words(resegment(query_words(node.text), vocabulary))
+            said = query_words(node.text)
+            words = content_words(resegment(said, vocabulary))
+            return replace(
+                node,
+                words=tuple(words),
+                asks=any(w in QUESTION_WORDS for w in said),
+                name_pairs=_name_pairs(node.text, vocabulary),
+            )
         return replace(node, words=tuple(words))
     if isinstance(node, Not):
         return Not(_resolve(node.child, vocabulary))
     return replace(node, children=tuple(_resolve(c, vocabulary) for c in node.children))
+
+
+_HAN_RUN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]{2,}")
+
+
+def _name_pairs(text: str, vocabulary: Vocabulary | None) -> tuple[str, ...]:
+    if vocabulary is None or not RANKING.name_pair_weight:
+        return ()
+    folded = fold(text)
+    pairs = (
+        BIGRAM_MARK + run[i : i + 2]
+        for run in _HAN_RUN.findall(folded)
+        for i in range(len(run) - 1)
+    )
+    return tuple(pair for pair in dict.fromkeys(pairs) if vocabulary(pair))
 
 
 def parse(text: str, vocabulary: Vocabulary | None = None) -> Node:
@@ -302,6 +329,7 @@ def field_boosts(node: Node) -> dict[str, float]:
 class _Compiler:
     boosts: dict
     strict: bool
+    subwords: bool = True  # whether a word's sub-words stand in for it
 
     def term(self, field: str, word: str, weight: float = 1.0) -> wq.Query:
         return wq.Term(field, word, boost=self.boosts.get(field, 1.0) * weight)
@@ -312,7 +340,7 @@ class _Compiler:
         if isinstance(node, Words) and node.field not in KEYWORD_FIELDS:
             queries += [
                 self.term(f, sub, RANKING.subword_weight)
-                for sub in _subwords(word)
+                for sub in (_subwords(word) if self.subwords else ())
                 for f in _fields(node)
             ]
             if RANKING.bigram_weight and is_unknown_name(word):
@@ -365,9 +393,10 @@ class _Compiler:
         return self.combine(children, strict=self.strict or not node.soft)
 
 
-def to_whoosh(node: Node, strict: bool = True) -> wq.Query | None:
-    """The Whoosh query for `node`; `strict=False` loosens plain-word conjunctions to OR."""
-    return _Compiler(field_boosts(node), strict).compile(node)
+def to_whoosh(node: Node, strict: bool = True, subwords: bool = True) -> wq.Query | None:
+    """The Whoosh query for `node`; `strict=False` loosens plain-word conjunctions to OR,
+    `subwords=False` asks for the words themselves, not their pieces (北京大学, not 大学)."""
+    return _Compiler(field_boosts(node), strict, subwords).compile(node)
 
 
 ALL_WORDS = 1e6  # the score bonus of an article that has every word of a short query
@@ -395,9 +424,12 @@ def ranking_query(node: Node, common: Callable[[str], bool] | None = None) -> wq
     strict = to_whoosh(node, strict=True)
     if not has_soft_conjunction(node):
         return strict
+    boosts = field_boosts(node)
     parts = [to_whoosh(node, strict=False)]
-    if len(positive_terms(node)) <= RANKING.all_words_first_max:
-        parts.append(wq.ConstantScoreQuery(strict, ALL_WORDS))
+    most = RANKING.question_all_words_max if _asks(node) else RANKING.all_words_first_max
+    if len(positive_terms(node)) <= most:
+        whole_words = to_whoosh(node, strict=True, subwords=False)
+        parts.append(wq.ConstantScoreQuery(whole_words, ALL_WORDS))
     pairs = [
         wq.Phrase("text", list(pair), slop=RANKING.proximity_slop, boost=RANKING.proximity_weight)
         for pair in list(dict.fromkeys(_adjacent_pairs(node)))[: RANKING.max_proximity_pairs]
@@ -405,7 +437,33 @@ def ranking_query(node: Node, common: Callable[[str], bool] | None = None) -> wq
     ]
     if pairs and RANKING.proximity_weight:
         parts.append(_any_field(pairs))
+    name_pairs = [
+        wq.Term(field, pair, boost=RANKING.name_pair_weight * boosts.get(field, 1.0))
+        for pair in _name_pairs_of(node)
+        for field in SEARCH_FIELDS
+    ]
+    if name_pairs:
+        parts.append(_any_field(name_pairs))
     return wq.Or(parts)
+
+
+def _name_pairs_of(node: Node) -> list[str]:
+    if isinstance(node, Words):
+        return list(node.name_pairs) if node.field is None else []
+    if isinstance(node, Phrase | Not):
+        return []
+    return list(dict.fromkeys(p for child in node.children for p in _name_pairs_of(child)))
+
+
+def _asks(node: Node) -> bool:
+    """Whether the query is a question (a plain-word part of it has a question word)."""
+    if isinstance(node, Words):
+        return node.asks
+    if isinstance(node, Phrase):
+        return False
+    if isinstance(node, Not):
+        return False
+    return any(_asks(child) for child in node.children)
 
 
 def has_soft_conjunction(node: Node) -> bool:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from .analysis import is_han_word
+from .stopwords import STOPWORDS
 
 Vocabulary = Callable[[str], bool]  # does the index hold this term?
 
@@ -37,7 +38,8 @@ def resegment(words: list[str], vocabulary: Vocabulary | None) -> list[str]:
     i = 0
     while i < len(words):
         word = words[i]
-        if len(word) < 2 or not is_han_word(word) or vocabulary(word):
+        # A stopword the index lacks (什么 in a small one) is no name to mend.
+        if len(word) < 2 or not is_han_word(word) or word in STOPWORDS or vocabulary(word):
             out.append(word)
             i += 1
             continue

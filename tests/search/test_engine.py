@@ -169,3 +169,37 @@ def test_engine_on_an_empty_index_answers_and_sees_the_first_commit(tmp_path):
     with IndexWriterSession(index) as session:
         session.add(Article("x1", "北京新闻", "北京的新闻。"))
     assert [hit.id for hit in engine.search("北京").hits] == ["x1"]
+
+
+def test_a_question_that_cuts_through_an_unknown_name_still_finds_it(tmp_path):
+    from search.query import parse
+
+    articles = [
+        Article("name", "拉露", "玛赛乐·拉露，法国西藏学家，1890年生于巴黎。"),
+        Article("other", "退潮", "湖水退去，礁石露出水面。"),
+        *(Article(f"d{i}", f"新闻{i}", f"第{i}条消息：今天天气晴朗。") for i in range(8)),
+    ]
+    engine = SearchEngine(build_index(tmp_path / "ix", articles))
+    question = "拉露出生在什么地方？"  # jieba cuts the question 拉 | 露出 | 生
+    assert "拉露" not in parse(question).words
+    assert parse(question, engine._vocabulary(engine.searcher())).name_pairs == ("#拉露",)
+    assert ids(engine.search(question))[0] == "name"
+
+
+def test_a_three_word_question_is_not_ranked_all_words_first(tmp_path):
+    articles = [
+        Article("answer", "中国国际贸易中心", "中国国际贸易中心位于北京朝阳区。"),
+        # has every word of the question, two of them only as pieces of other words
+        Article("pieces", "贸易", "这个地方的国际贸易中心位于港口。国际贸易"),
+    ]
+    engine = SearchEngine(build_index(tmp_path / "ix", articles))
+    assert ids(engine.search("中国国际贸易中心位于什么地方？"))[0] == "answer"
+
+
+def test_all_words_first_asks_for_the_words_themselves_not_their_pieces(tmp_path):
+    articles = [
+        Article("whole", "校庆", "北京大学举办校庆，北京大学的新生参加。"),
+        Article("pieces", "新生", "北京的一所大学迎来新生，新生很多，新生报到。"),
+    ]
+    engine = SearchEngine(build_index(tmp_path / "ix", articles))
+    assert ids(engine.search("北京大学 新生")) == ["whole", "pieces"]
