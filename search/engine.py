@@ -22,7 +22,7 @@ from .documents import Article, Hit, IndexStats, SearchResults, format_date
 from .filters import Filters
 from .highlight import highlight, snippet
 from .index import article_from_stored, open_index
-from .lexicon_file import LEXICON_FILE, build_in_subprocess, open_lexicon
+from .lexicon_file import LEXICON_FILE, build_in_subprocess, index_version, open_lexicon
 from .query import (
     ALL_WORDS,
     Node,
@@ -216,21 +216,24 @@ class SearchEngine:
         for it; a small index is ready by then) the lexicon is empty; after a new commit the
         previous one answers while the next is built.
         """
-        generation = self.searcher().reader().generation()
+        version = index_version(self.searcher().reader())
         with self._lexicon_lock:
-            if self._lexicon is None or self._lexicon.generation != generation:
-                self._refresh_lexicon(generation)
+            if self._lexicon is None or self._lexicon.version != version:
+                self._refresh_lexicon(version)
             lexicon, building = self._lexicon, self._lexicon_build
         if lexicon is None and building is not None:
             building.join(wait)
             with self._lexicon_lock:
                 if self._lexicon is None and not building.is_alive():
-                    self._refresh_lexicon(generation)
+                    self._refresh_lexicon(version)
                 lexicon = self._lexicon
         return lexicon if lexicon is not None else Lexicon.empty()
 
-    def _refresh_lexicon(self, generation: int) -> None:
+    def _refresh_lexicon(self, version: str) -> None:
         """Take the file's lexicon if it is newer; build the current one unless a build runs.
+
+        The file only ever moves forward (a build reads the index's latest commit), so one
+        that differs from the lexicon at hand is newer.
 
         Called with the lexicon lock held.
         """
@@ -238,10 +241,10 @@ class SearchEngine:
             return
         on_disk = open_lexicon(self.index_dir)
         if on_disk is not None and (
-            self._lexicon is None or on_disk.generation > self._lexicon.generation
+            self._lexicon is None or on_disk.version != self._lexicon.version
         ):
             self._lexicon = on_disk
-        if on_disk is None or on_disk.generation != generation:
+        if on_disk is None or on_disk.version != version:
             self._lexicon_build = threading.Thread(target=self._build_lexicon, daemon=True)
             self._lexicon_build.start()
 
@@ -251,7 +254,7 @@ class SearchEngine:
         # The folder may be read-only to this process: then each process keeps its own.
         log.warning("could not write %s; building the suggestion lexicon in memory", LEXICON_FILE)
         reader = self.searcher().reader()
-        built = Lexicon.build(*read_vocabulary(reader), generation=reader.generation())
+        built = Lexicon.build(*read_vocabulary(reader), version=index_version(reader))
         with self._lexicon_lock:
             self._lexicon = built
 

@@ -15,10 +15,18 @@ import sys
 from pathlib import Path
 
 from .index import open_index
+from .segment_cache import segment_key
 from .suggest import Lexicon, read_vocabulary
 
 LEXICON_FILE = "suggest.sqlite"
 _LOCK_FILE = "suggest.lock"
+
+
+def index_version(reader) -> str:
+    """Which commit of which index a reader reads: its generation and its segments' random ids
+    (an index made again in the same folder counts its generations from 1 again)."""
+    segments = sorted(segment_key(leaf) or "" for leaf, _ in reader.leaf_readers())
+    return f"{reader.generation()}:{','.join(segments)}"
 
 
 def lexicon_path(index_dir: Path) -> Path:
@@ -37,14 +45,14 @@ def build_lexicon_file(index_dir: Path) -> None:
     with open(index_dir / _LOCK_FILE, "a") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)  # a second builder waits, then finds the file fresh
         with open_index(index_dir).reader() as reader:
-            generation = reader.generation()
+            version = index_version(reader)
             current = Lexicon.open(path)
-            if current is not None and current.generation == generation:
+            if current is not None and current.version == version:
                 return
             words, titles = read_vocabulary(reader)
         partial = path.with_name(path.name + ".partial")
         partial.unlink(missing_ok=True)
-        Lexicon.build(words, titles, partial, generation).close()
+        Lexicon.build(words, titles, partial, version).close()
         os.replace(partial, path)
 
 

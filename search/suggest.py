@@ -44,7 +44,7 @@ def pinyin_keys(word: str) -> tuple[str, str]:
 
 
 _SCHEMA = """
-CREATE TABLE meta(name TEXT PRIMARY KEY, value INTEGER) WITHOUT ROWID;
+CREATE TABLE meta(name TEXT PRIMARY KEY, value TEXT) WITHOUT ROWID;
 CREATE TABLE words(word TEXT PRIMARY KEY, df INTEGER) WITHOUT ROWID;
 -- kind 0: the word itself, 1: its full pinyin, 2: its initials
 CREATE TABLE prefixes(kind INTEGER, key TEXT, word TEXT, df INTEGER);
@@ -68,7 +68,8 @@ class Lexicon:
     def __init__(self, db: sqlite3.Connection):
         self._db = db
         self._lock = threading.Lock()  # one connection, shared by the server's threads
-        self.generation = self._query("SELECT value FROM meta WHERE name = 'generation'")[0][0]
+        # which commit of the index it was built from (see search.lexicon_file.index_version)
+        self.version = self._query("SELECT value FROM meta WHERE name = 'version'")[0][0]
 
     @classmethod
     def build(
@@ -76,7 +77,7 @@ class Lexicon:
         words: dict[str, int],
         titles: list[tuple[str, str]],
         path: Path | None = None,
-        generation: int = -1,
+        version: str = "",
     ) -> Lexicon:
         """A lexicon of the most frequent `words` (with document frequencies) and the
         (title, article id) pairs, written to `path` (or kept in memory)."""
@@ -93,7 +94,7 @@ class Lexicon:
             if df > homophones.get(spelled, ("", 0))[1]:
                 homophones[spelled] = (word, df)
         with db:
-            db.execute("INSERT INTO meta VALUES ('generation', ?)", (generation,))
+            db.execute("INSERT INTO meta VALUES ('version', ?)", (version,))
             db.executemany("INSERT INTO words VALUES (?, ?)", kept)
             db.executemany("INSERT INTO prefixes VALUES (?, ?, ?, ?)", prefixes)
             db.executemany(
@@ -125,7 +126,7 @@ class Lexicon:
         """A lexicon that knows nothing (what answers until the first one is built)."""
         db = sqlite3.connect(":memory:", check_same_thread=False)
         db.executescript(_SCHEMA)
-        db.execute("INSERT INTO meta VALUES ('generation', -1)")
+        db.execute("INSERT INTO meta VALUES ('version', '')")
         return cls(db)
 
     def close(self) -> None:

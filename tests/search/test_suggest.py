@@ -51,13 +51,13 @@ def _index(tmp_path):
 
 def test_the_lexicon_is_built_once_beside_the_index_and_read_by_other_processes(tmp_path):
     from search.engine import SearchEngine
-    from search.lexicon_file import lexicon_path
+    from search.lexicon_file import index_version, lexicon_path
 
     index_dir = _index(tmp_path)
     first = SearchEngine(index_dir)
     assert first.lexicon(wait=60).knows("广州")
-    generation = first.searcher().reader().generation()
-    assert Lexicon.open(lexicon_path(index_dir)).generation == generation
+    version = index_version(first.searcher().reader())
+    assert Lexicon.open(lexicon_path(index_dir)).version == version
 
     second = SearchEngine(index_dir)  # as another server process would: reads the file
     assert [s.text for s in second.suggest("guangz") if s.kind == "word"] == ["广州"]
