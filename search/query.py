@@ -224,19 +224,16 @@ def _resolve(node: Node, vocabulary: Vocabulary | None) -> Node:
     """The tree with every word group and phrase analysed into the terms it searches for."""
     if isinstance(node, Words | Phrase):
         if node.field in KEYWORD_FIELDS:
-            words = [node.text.strip()] if node.text.strip() else []
-        elif isinstance(node, Phrase):
-            words = query_words(node.text)
-        else:
-            said = query_words(node.text)
-            words = content_words(resegment(said, vocabulary))
-            return replace(
-                node,
-                words=tuple(words),
-                asks=any(w in QUESTION_WORDS for w in said),
-                name_pairs=_name_pairs(node.text, vocabulary),
-            )
-        return replace(node, words=tuple(words))
+            return replace(node, words=(node.text.strip(),) if node.text.strip() else ())
+        if isinstance(node, Phrase):
+            return replace(node, words=tuple(query_words(node.text)))
+        said = query_words(node.text)
+        return replace(
+            node,
+            words=tuple(content_words(resegment(said, vocabulary))),
+            asks=any(w in QUESTION_WORDS for w in said),
+            name_pairs=_name_pairs(node.text, vocabulary),
+        )
     if isinstance(node, Not):
         return Not(_resolve(node.child, vocabulary))
     return replace(node, children=tuple(_resolve(c, vocabulary) for c in node.children))
@@ -246,6 +243,7 @@ _HAN_RUN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]{2,}")
 
 
 def _name_pairs(text: str, vocabulary: Vocabulary | None) -> tuple[str, ...]:
+    """The marked character pairs of the text's Chinese runs that the index holds."""
     if vocabulary is None or not RANKING.name_pair_weight:
         return ()
     folded = fold(text)
