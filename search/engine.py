@@ -249,10 +249,13 @@ class SearchEngine:
             self._lexicon_build.start()
 
     def _build_lexicon(self) -> None:
-        if build_in_subprocess(self.index_dir):
+        problem = build_in_subprocess(self.index_dir)
+        if problem is None:
             return
         # The folder may be read-only to this process: then each process keeps its own.
-        log.warning("could not write %s; building the suggestion lexicon in memory", LEXICON_FILE)
+        log.warning(
+            "suggestion lexicon not written to %s (%s); built in memory", LEXICON_FILE, problem
+        )
         reader = self.searcher().reader()
         built = Lexicon.build(*read_vocabulary(reader), version=index_version(reader))
         with self._lexicon_lock:

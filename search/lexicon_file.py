@@ -56,19 +56,23 @@ def build_lexicon_file(index_dir: Path) -> None:
         os.replace(partial, path)
 
 
-def build_in_subprocess(index_dir: Path, timeout: float = 600) -> bool:
-    """Build the lexicon file in a process of its own; whether it succeeded."""
+def build_in_subprocess(index_dir: Path, timeout: float = 600) -> str | None:
+    """Build the lexicon file in a process of its own; None, or what went wrong."""
     try:
         done = subprocess.run(
             [sys.executable, "-m", "search.lexicon_file", str(index_dir)],
             stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
             timeout=timeout,
             check=False,
         )
-    except (OSError, subprocess.SubprocessError):
-        return False
-    return done.returncode == 0
+    except (OSError, subprocess.SubprocessError) as exc:
+        return str(exc)
+    if done.returncode:
+        lines = done.stderr.strip().splitlines()
+        return lines[-1] if lines else f"exit status {done.returncode}"
+    return None
 
 
 if __name__ == "__main__":

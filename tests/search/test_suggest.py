@@ -85,7 +85,7 @@ def test_where_the_file_cannot_be_written_the_lexicon_is_built_in_memory(tmp_pat
     from search.lexicon_file import lexicon_path
 
     index_dir = _index(tmp_path)
-    monkeypatch.setattr(search.engine, "build_in_subprocess", lambda index_dir: False)
+    monkeypatch.setattr(search.engine, "build_in_subprocess", lambda index_dir: "read-only")
     engine = SearchEngine(index_dir)
     assert engine.lexicon(wait=60).knows("广州")
     assert not lexicon_path(index_dir).exists()
@@ -107,3 +107,10 @@ def test_a_server_process_corrects_typos_from_the_file_without_loading_pypinyin(
     )
     out = subprocess.run([sys.executable, "-c", check], capture_output=True, text=True, check=True)
     assert out.stdout.split() == ["广州", "False"]
+
+
+def test_a_failed_lexicon_build_says_what_went_wrong(tmp_path):
+    from search.lexicon_file import build_in_subprocess
+
+    problem = build_in_subprocess(tmp_path / "no-such-index")
+    assert problem and "no-such-index" in problem
