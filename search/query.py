@@ -9,6 +9,7 @@ ranker can put articles with all the words first without a long question coming 
 from __future__ import annotations
 
 import functools
+import itertools
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
@@ -252,7 +253,9 @@ def _name_pairs(text: str, vocabulary: Vocabulary | None) -> tuple[str, ...]:
         for run in _HAN_RUN.findall(folded)
         for i in range(len(run) - 1)
     )
-    return tuple(pair for pair in dict.fromkeys(pairs) if vocabulary(pair))
+    # Each pair is looked up in the index: as many as a question of the most words has.
+    candidates = itertools.islice(dict.fromkeys(pairs), 2 * LIMITS.max_query_words)
+    return tuple(pair for pair in candidates if vocabulary(pair))
 
 
 def parse(text: str, vocabulary: Vocabulary | None = None) -> Node:
