@@ -25,8 +25,13 @@ class Span(NamedTuple):
     term: str
 
 
-def find_spans(text: str, terms: Collection[str]) -> list[Span]:
-    """Where query terms occur in `text`, overlapping occurrences merged into one span."""
+def find_spans(
+    text: str, terms: Collection[str], sentences: list[tuple[int, int]] | None = None
+) -> list[Span]:
+    """Where query terms occur in `text`, overlapping occurrences merged into one span.
+
+    `sentences`: the text's sentences, if the caller has them already (see `_sentences`).
+    """
     if not terms:
         return []
     # Only the sentences that hold a term's characters are segmented: a long article is cut
@@ -38,7 +43,7 @@ def find_spans(text: str, terms: Collection[str]) -> list[Span]:
     found = sorted(
         (
             Span(start + s, start + e, word)
-            for start, end in _sentences(text)
+            for start, end in (_sentences(text) if sentences is None else sentences)
             if any(term in searchable[start:end] for term in terms)
             for _, s, e in segment_folded(folded[start:end], search=True)
             if (word := searchable[start + s : start + e]) in terms
@@ -98,9 +103,10 @@ def _sentences(text: str) -> list[tuple[int, int]]:
     return bounds
 
 
-def _best_window(text: str, spans: list[Span], max_chars: int) -> tuple[int, int]:
+def _best_window(
+    text: str, sentences: list[tuple[int, int]], spans: list[Span], max_chars: int
+) -> tuple[int, int]:
     """The stretch of whole sentences (at most `max_chars`) that holds the most query terms."""
-    sentences = _sentences(text)
     best, best_key = (0, min(len(text), max_chars)), (-1, -1, 0)
     for i, (s_start, _) in enumerate(sentences):
         end = s_start
@@ -127,8 +133,9 @@ def _best_window(text: str, spans: list[Span], max_chars: int) -> tuple[int, int
 def snippet(text: str, terms: Collection[str], max_chars: int = 160) -> str:
     """An escaped HTML excerpt of `text` around its best-matching sentences, terms marked."""
     text = text.strip()
-    spans = find_spans(text, terms)
-    start, end = _best_window(text, spans, max_chars)
+    sentences = _sentences(text)
+    spans = find_spans(text, terms, sentences)
+    start, end = _best_window(text, sentences, spans, max_chars)
     while start < end and text[start].isspace():
         start += 1
     html = mark(text, spans, start, end).strip()

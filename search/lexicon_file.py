@@ -47,8 +47,10 @@ def build_lexicon_file(index_dir: Path) -> None:
         with open_index(index_dir).reader() as reader:
             version = index_version(reader)
             current = Lexicon.open(path)
-            if current is not None and current.version == version:
-                return
+            if current is not None:
+                current.close()
+                if current.version == version:
+                    return
             words, titles = read_vocabulary(reader)
         partial = path.with_name(path.name + ".partial")
         partial.unlink(missing_ok=True)

@@ -248,11 +248,7 @@ def _name_pairs(text: str, vocabulary: Vocabulary | None) -> tuple[str, ...]:
     if vocabulary is None or not RANKING.name_pair_weight:
         return ()
     folded = fold(text)
-    pairs = (
-        BIGRAM_MARK + run[i : i + 2]
-        for run in _HAN_RUN.findall(folded)
-        for i in range(len(run) - 1)
-    )
+    pairs = (pair for run in _HAN_RUN.findall(folded) for pair in bigrams(run))
     # Each pair is looked up in the index: as many as a question of the most words has.
     candidates = itertools.islice(dict.fromkeys(pairs), 2 * LIMITS.max_query_words)
     return tuple(pair for pair in candidates if vocabulary(pair))

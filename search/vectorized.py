@@ -141,14 +141,21 @@ def positions(reader, fieldname: str, text: bytes) -> tuple[np.ndarray, np.ndarr
     return _POSITIONS_CACHE.get(key and (key, fieldname, text), read)
 
 
+def term_bytes(schema, fieldname: str, word: str) -> bytes | None:
+    """A word as the field stores its terms; None if the schema has no such field or value."""
+    if fieldname not in schema:
+        return None
+    try:
+        return schema[fieldname].to_bytes(word)
+    except ValueError:
+        return None
+
+
 def doc_frequency(searcher, fieldname: str, word: str) -> int:
     """How many articles hold a term (deleted ones included, as Whoosh counts), from the
     cached postings: the query's words are read for scoring anyway."""
-    if fieldname not in searcher.schema:
-        return 0
-    try:
-        text = searcher.schema[fieldname].to_bytes(word)
-    except ValueError:
+    text = term_bytes(searcher.schema, fieldname, word)
+    if text is None:
         return 0
     leaves = searcher.reader().leaf_readers()
     return sum(len(postings(reader, fieldname, text)[0]) for reader, _ in leaves)
@@ -327,14 +334,10 @@ class GroupScorer:
         return self._scored_terms[key]
 
     def _read_bm25(self, fieldname: str, word: str) -> tuple[np.ndarray, np.ndarray] | None:
-        schema = self.top.schema
-        if fieldname not in schema:
+        text = term_bytes(self.top.schema, fieldname, word)
+        if text is None:
             return None
-        field = schema[fieldname]
-        try:
-            text = field.to_bytes(word)
-        except ValueError:
-            return None
+        field = self.top.schema[fieldname]
         docs, weights = self._postings(fieldname, text)
         if not len(docs):  # not in these segments (a term always has postings where it is)
             return None
@@ -382,10 +385,8 @@ class GroupScorer:
 
         Scored as Whoosh's phrase matcher does: the words' own scores, added up, boosted.
         """
-        field = self.top.schema[query.fieldname]
-        try:
-            words = [field.to_bytes(word) for word in query.words]
-        except ValueError:
+        words = [term_bytes(self.top.schema, query.fieldname, word) for word in query.words]
+        if None in words:
             return Scored.empty()
         if not words or not all(self._bm25(query.fieldname, word) for word in query.words):
             return Scored.empty()

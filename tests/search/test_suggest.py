@@ -114,3 +114,13 @@ def test_a_failed_lexicon_build_says_what_went_wrong(tmp_path):
 
     problem = build_in_subprocess(tmp_path / "no-such-index")
     assert problem and "no-such-index" in problem
+
+
+def test_a_damaged_lexicon_file_is_built_again(tmp_path):
+    from search.engine import SearchEngine
+    from search.lexicon_file import lexicon_path
+
+    index_dir = _index(tmp_path)
+    lexicon_path(index_dir).write_bytes(b"not a database" * 100)
+    assert SearchEngine(index_dir).lexicon(wait=60).knows("广州")
+    assert Lexicon.open(lexicon_path(index_dir)).knows("广州")
