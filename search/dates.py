@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import datetime, timedelta, timezone
 
-from .documents import to_china_time
+CHINA_TZ = timezone(timedelta(hours=8))
 
 DATE_IN_TEXT = re.compile(
     r"(?P<y>(?:19|20)\d{2})\s*[年/.\-]\s*(?P<m>\d{1,2})\s*[月/.\-]\s*(?P<d>\d{1,2})\s*日?"
@@ -39,3 +39,15 @@ def parse_date(value: str | None) -> datetime | None:
     except ValueError:
         return None
     return to_china_time(parsed)
+
+
+def to_china_time(value: datetime) -> datetime:
+    """A datetime in China Standard Time, +08:00 assumed where no zone is given."""
+    if value.tzinfo is None:
+        return value.replace(tzinfo=CHINA_TZ)
+    return value.astimezone(CHINA_TZ)
+
+
+def format_date(value: datetime | None) -> str | None:
+    """ISO 8601 with the +08:00 zone, or None."""
+    return to_china_time(value).isoformat() if value else None

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import datetime
 from typing import TYPE_CHECKING
+
+from .dates import format_date
 
 if TYPE_CHECKING:
     from .facets import Facets
-
-CHINA_TZ = timezone(timedelta(hours=8))
 
 
 @dataclass
@@ -92,15 +92,3 @@ class IndexStats:
 
     def to_dict(self) -> dict:
         return asdict(self)
-
-
-def to_china_time(value: datetime) -> datetime:
-    """A datetime in China Standard Time, +08:00 assumed where no zone is given."""
-    if value.tzinfo is None:
-        return value.replace(tzinfo=CHINA_TZ)
-    return value.astimezone(CHINA_TZ)
-
-
-def format_date(value: datetime | None) -> str | None:
-    """ISO 8601 with the +08:00 zone, or None."""
-    return to_china_time(value).isoformat() if value else None

@@ -18,7 +18,8 @@ from whoosh.searching import Searcher
 from .bounded import BoundedSearcher, SearchTimeout
 from .collect import Page, collect
 from .config import LIMITS, RANKING
-from .documents import Article, Hit, IndexStats, SearchResults, format_date
+from .dates import format_date
+from .documents import Article, Hit, IndexStats, SearchResults
 from .filters import Filters
 from .highlight import highlight, snippet
 from .index import article_from_stored, open_index

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from .documents import to_china_time
+from .dates import to_china_time
 
 # Preset date ranges a reader picks from: name → how far back from today.
 DATE_PRESETS = {"week": timedelta(days=7), "month": timedelta(days=30), "year": timedelta(days=365)}

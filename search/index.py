@@ -10,7 +10,8 @@ from whoosh.index import Index, LockError
 from whoosh.writing import IndexWriter, SegmentWriter
 
 from .config import INDEXING
-from .documents import Article, to_china_time
+from .dates import to_china_time
+from .documents import Article
 from .schema import build_schema
 from .writers import ParallelWriter, clear_holder, describe_holder, record_holder
 
