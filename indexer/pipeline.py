@@ -8,8 +8,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from search.config import INDEXING
-from search.index import IndexWriterSession, open_or_create_index
+from search.index import open_or_create_index
 from search.userdict import load_for_index
+from search.writes.route import DirectWrites, JournalReport, JournalWrites, index_writes
 
 from .manifest import SourceManifest, file_digest
 from .progress import Progress
@@ -34,6 +35,7 @@ class IndexSummary:
     failures: list[Failure] = field(default_factory=list)
     seconds: float = 0.0
     interrupted: bool = False
+    journal: JournalReport | None = None  # set when the run wrote through a server's journal
 
     @property
     def indexed(self) -> int:
@@ -47,6 +49,8 @@ class IndexSummary:
             f"删除 deleted {self.deleted}, 失败 failed {len(self.failures)}, "
             f"用时 {self.seconds:.1f} s{rate}"
         ]
+        if self.journal is not None:
+            out.append(self.journal.line())
         if self.interrupted:
             out.append("已中断：已提交完成的部分 (interrupted: what was finished is committed)")
         out += [f"  跳过 skipped {f.path}: {f.reason}" for f in self.failures]
@@ -73,7 +77,7 @@ class _Run:
         self.manifest.save()
 
     def index_file(
-        self, session: IndexWriterSession, path: Path, size: int, progress: Progress
+        self, session: DirectWrites | JournalWrites, path: Path, size: int, progress: Progress
     ) -> None:
         summary = self.summary
         summary.files += 1
@@ -105,7 +109,7 @@ class _Run:
             progress.article_done(within_file=size * done / len(result.articles))
         self.finished[path] = (digest, ids)
 
-    def prune(self, session: IndexWriterSession) -> None:
+    def prune(self, session: DirectWrites | JournalWrites) -> None:
         """Delete the articles of source files that no longer exist."""
         for key in self.manifest.vanished():
             self.summary.deleted += session.delete(self.manifest.ids_of(key))
@@ -120,28 +124,33 @@ def index_paths(
     prune: bool = False,
     procs: int | None = None,
     lock_timeout: float = 10.0,
+    progress_interval: float | None = None,
 ) -> IndexSummary:
     """Index the new and changed supported files under `paths` into the index at `index_dir`.
 
-    `procs`: processes that analyse and write (default: several for a large batch).
+    `procs`: processes that analyse and write (default: several for a large batch);
+    `progress_interval`: seconds between progress lines (default: Progress's).
     """
     started = time.monotonic()
     files = list(find_files(paths))
     sizes = {f: f.stat().st_size if f.exists() else 0 for f in files}
-    progress = progress or Progress(len(files), sum(sizes.values()))
+    progress = progress or Progress(len(files), sum(sizes.values()), interval=progress_interval)
     run = _Run(index_dir)
     if procs is None:
         large = sum(sizes.values()) >= INDEXING.parallel_min_bytes
         procs = min(os.cpu_count() or 1, INDEXING.max_procs) if large else 1
-    session = IndexWriterSession(
-        run.index,
+    writes = index_writes(
+        index_dir,
         commit_every=commit_every,
-        timeout=lock_timeout,
         procs=procs,
+        lock_timeout=lock_timeout,
         on_commit=run.record_committed,
     )
+    via_journal = False
     try:
-        with session:
+        with writes as session:
+            via_journal = session.via_journal
+            run.summary.journal = session.report
             for path in files:
                 run.index_file(session, path, sizes[path], progress)
                 progress.file_done(sizes[path])
@@ -149,7 +158,10 @@ def index_paths(
                 run.prune(session)
     except KeyboardInterrupt:
         run.summary.interrupted = True
-    run.record_committed()  # manifest changes that needed no commit (prune of nothing)
+    if not (via_journal and run.summary.interrupted):
+        # Manifest changes that needed no commit (a prune of nothing). Journaled writes are
+        # recorded only once searchable: else a re-run reads their files again.
+        run.record_committed()
     progress.finish()
     run.summary.seconds = time.monotonic() - started
     return run.summary

@@ -10,8 +10,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from search.config import INDEXING
-from search.dates import parse_date
 from search.documents import Article
+from search.records import RecordError, article_from_record
 
 from .encoding import decode, looks_binary
 from .html import UnreadablePage, read_html
@@ -55,38 +55,6 @@ def file_id(path: Path) -> str:
     return "f" + hashlib.sha1(str(path.resolve()).encode("utf-8")).hexdigest()[:16]
 
 
-def _require_text(value: object, what: str) -> str:
-    if value is None:
-        return ""
-    if not isinstance(value, str | int | float):
-        raise ReadError(f"{what} 不是文本 ({what} is not a string)")
-    return str(value).strip()
-
-
-def article_from_record(record: object, path: Path) -> Article:
-    """An Article from one JSON object, or ReadError saying what is wrong with it."""
-    if not isinstance(record, dict):
-        raise ReadError("不是 JSON 对象 (not a JSON object)")
-    doc_id = _require_text(record.get("id"), "id")
-    title = _require_text(record.get("title"), "title")
-    text = _require_text(record.get("text") or record.get("content"), "text")
-    if not doc_id:
-        raise ReadError("缺少 id (missing id)")
-    if not title and not text:
-        raise ReadError("标题和正文都为空 (empty title and text)")
-    return Article(
-        id=doc_id,
-        title=title,
-        text=text,
-        url=_require_text(record.get("url"), "url"),
-        date=parse_date(_require_text(record.get("date") or record.get("publish_time"), "date")),
-        author=_require_text(record.get("author"), "author"),
-        source=_require_text(record.get("source"), "source"),
-        category=_require_text(record.get("category"), "category"),
-        path=str(path),
-    )
-
-
 def read_jsonl(path: Path) -> FileResult:
     """One article per line; a bad line is reported and the rest of the file still read."""
     result = FileResult(path)
@@ -97,12 +65,12 @@ def read_jsonl(path: Path) -> FileResult:
                 continue
             try:
                 record = json.loads(raw.decode("utf-8"))
-                result.articles.append(article_from_record(record, path))
+                result.articles.append(article_from_record(record, str(path)))
             except (UnicodeDecodeError, json.JSONDecodeError) as exc:
                 result.errors.append(f"第 {number} 行不是有效的 JSON (line {number}: {exc})")
             except RecursionError:
                 result.errors.append(f"第 {number} 行嵌套过深 (line {number}: nested too deeply)")
-            except ReadError as exc:
+            except RecordError as exc:
                 result.errors.append(f"第 {number} 行 (line {number}): {exc}")
     if not result.articles and not result.errors:
         result.errors.append("文件为空 (empty file)")

@@ -9,6 +9,20 @@ from pathlib import Path
 DEFAULT_INDEX_DIR = "index"
 
 
+def _from_env(name: str, default: float) -> float:
+    """A number from the environment (for operators and tests), else the default."""
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = type(default)(raw)
+    except ValueError:
+        raise SystemExit(f"{name} must be a number, not {raw!r}") from None
+    if value < 0:
+        raise SystemExit(f"{name} must not be negative, not {raw!r}")
+    return value
+
+
 def default_index_dir() -> Path:
     """The index folder: `$ZHSEARCH_INDEX`, else `./index`."""
     return Path(os.environ.get("ZHSEARCH_INDEX", DEFAULT_INDEX_DIR))
@@ -103,12 +117,44 @@ class ServingConfig:
     # The suggestion lexicon takes seconds on a large index: built this long after start,
     # out of the way of the first searches.
     lexicon_delay_seconds: float = 3.0
+    # After a commit, a new lexicon is built only if the one at hand is at least this old:
+    # writes over HTTP commit every second, and a build takes seconds of CPU.
+    lexicon_min_age_seconds: float = 60.0
 
     def default_workers(self) -> int:
         return max(1, min(os.cpu_count() or 1, self.max_workers))
+
+
+@dataclass(frozen=True)
+class WritingConfig:
+    """The write path over HTTP: request bounds, the journal's backlog, how often it commits."""
+
+    max_request_articles: int = 10_000
+    max_request_bytes: int = 32 * 1024 * 1024
+    max_article_bytes: int = 4 * 1024 * 1024  # one article as JSON
+    max_id_chars: int = 256
+    # Past either bound the journal refuses writes (HTTP 429) until the committer catches up;
+    # $ZHSEARCH_MAX_QUEUED_WRITES and $ZHSEARCH_MAX_QUEUED_MB set them.
+    max_queued_writes: int = field(
+        default_factory=lambda: _from_env("ZHSEARCH_MAX_QUEUED_WRITES", 100_000)
+    )
+    max_queued_bytes: int = field(
+        default_factory=lambda: _from_env("ZHSEARCH_MAX_QUEUED_MB", 1024) * 1024 * 1024
+    )
+    retry_after_seconds: int = 5
+    # The committer applies what is queued at most this often (and at most this many writes
+    # at once): fewer, larger commits than one per request, each searchable well within 1 s.
+    commit_interval_seconds: float = 0.25
+    commit_max_writes: int = 5_000
+    # How long `?wait=true` waits for a write to become searchable before answering 504
+    # ($ZHSEARCH_WRITE_WAIT_SECONDS).
+    wait_seconds: float = field(
+        default_factory=lambda: _from_env("ZHSEARCH_WRITE_WAIT_SECONDS", 30.0)
+    )
 
 
 RANKING = RankingConfig()
 LIMITS = SearchLimits()
 INDEXING = IndexingConfig()
 SERVING = ServingConfig()
+WRITING = WritingConfig()

@@ -89,6 +89,8 @@ class IndexStats:
     articles: int
     index_bytes: int
     last_update: str | None  # ISO 8601, +08:00
+    queued: int = 0  # writes acknowledged over HTTP, not yet searchable
+    last_commit: str | None = None  # when the index's newest commit was written
 
     def to_dict(self) -> dict:
         return asdict(self)

@@ -17,13 +17,19 @@ from whoosh.searching import Searcher
 
 from .bounded import BoundedSearcher, SearchTimeout
 from .collect import Page, collect
-from .config import LIMITS, RANKING
+from .config import LIMITS, RANKING, SERVING
 from .dates import format_date
 from .documents import Article, Hit, IndexStats, SearchResults
 from .filters import Filters
 from .highlight import highlight, snippet
-from .index import article_from_stored, open_index
-from .lexicon_file import LEXICON_FILE, build_in_subprocess, index_version, open_lexicon
+from .index import article_from_stored, fresh_reader, open_index
+from .lexicon_file import (
+    LEXICON_FILE,
+    build_in_subprocess,
+    index_version,
+    lexicon_path,
+    open_lexicon,
+)
 from .query import (
     ALL_WORDS,
     Node,
@@ -38,6 +44,8 @@ from .schema import SEARCH_FIELDS
 from .suggest import Lexicon, Suggestion, corrected_query, is_key_term, read_vocabulary
 from .userdict import load_for_index
 from .vectorized import doc_frequency
+from .writes.journal import Journal
+from .writes.journal import exists as journal_exists
 
 log = logging.getLogger(__name__)
 
@@ -79,10 +87,9 @@ class SearchEngine:
         self._lexicon_lock = threading.Lock()
         self._lexicon_build: threading.Thread | None = None
 
-    def _new_searcher(self) -> BoundedSearcher:
-        return BoundedSearcher(
-            self._index.reader(), weighting=self._weighting, fromindex=self._index
-        )
+    def _new_searcher(self, previous: BoundedSearcher | None = None) -> BoundedSearcher:
+        reader = fresh_reader(self._index, previous.reader() if previous else None)
+        return BoundedSearcher(reader, weighting=self._weighting, fromindex=self._index)
 
     @staticmethod
     @contextmanager
@@ -101,10 +108,7 @@ class SearchEngine:
             current = self._new_searcher()
         elif not current.up_to_date():
             load_for_index(self.index_dir)  # words added since are in the new commit too
-            # Whoosh cannot refresh a searcher over an empty index (its reader has no
-            # segments to reuse): open a new one instead.
-            empty = current.doc_count_all() == 0
-            current = self._new_searcher() if empty else current.refresh()
+            current = self._new_searcher(previous=current)
         self._local.searcher = current
         return current
 
@@ -245,9 +249,18 @@ class SearchEngine:
             self._lexicon is None or on_disk.version != self._lexicon.version
         ):
             self._lexicon = on_disk
-        if on_disk is None or on_disk.version != version:
+        if on_disk is None or (on_disk.version != version and self._lexicon_is_old()):
             self._lexicon_build = threading.Thread(target=self._build_lexicon, daemon=True)
             self._lexicon_build.start()
+
+    def _lexicon_is_old(self) -> bool:
+        """Whether the lexicon file is old enough to be built again (writes over HTTP commit
+        every second; suggestions may lag a minute behind them)."""
+        try:
+            age = time.time() - lexicon_path(self.index_dir).stat().st_mtime
+        except OSError:
+            return True
+        return age >= SERVING.lexicon_min_age_seconds
 
     def _build_lexicon(self) -> None:
         problem = build_in_subprocess(self.index_dir)
@@ -313,15 +326,25 @@ class SearchEngine:
         return [self._hit(searcher, hit.docnum, hit.score, set()) for hit in alike[:limit]]
 
     def stats(self) -> IndexStats:
-        """How many articles the index holds, its size on disk and when it last changed."""
+        """How many articles the index holds, its size on disk, when it last changed, and how
+        many acknowledged writes are not searchable yet."""
         files = [f for f in self.index_dir.iterdir() if f.is_file()]
-        # The suggestion lexicon is written after a commit, not by it.
-        changed = (f.stat().st_mtime for f in files if not f.name.startswith("suggest."))
+        # The suggestion lexicon is written after a commit, not by it; the journal, keys and
+        # lock files change without the articles changing.
+        changed = (f.stat().st_mtime for f in files if f.name.startswith(("_", "MAIN_")))
         last = max(changed, default=None)
+        tocs = [f.stat().st_mtime for f in files if f.suffix == ".toc"]
+
+        def when(stamp: float | None) -> str | None:
+            return format_date(datetime.fromtimestamp(stamp).astimezone()) if stamp else None
+
+        queued = Journal(self.index_dir).backlog().writes if journal_exists(self.index_dir) else 0
         return IndexStats(
             articles=self.doc_count(),
             index_bytes=sum(f.stat().st_size for f in files),
-            last_update=format_date(datetime.fromtimestamp(last).astimezone()) if last else None,
+            last_update=when(last),
+            queued=queued,
+            last_commit=when(max(tocs, default=None)),
         )
 
     def document(self, doc_id: str) -> Article | None:

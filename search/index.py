@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from whoosh import index as whoosh_index
 from whoosh.index import Index, LockError
+from whoosh.reading import EmptyReader, IndexReader, MultiReader, SegmentReader
 from whoosh.writing import IndexWriter, SegmentWriter
 
 from .config import INDEXING
@@ -48,6 +50,42 @@ def open_or_create_index(index_dir: Path) -> Index:
         return whoosh_index.open_dir(str(index_dir))
     index_dir.mkdir(parents=True, exist_ok=True)
     return whoosh_index.create_in(str(index_dir), build_schema())
+
+
+def fresh_reader(index: Index, previous: IndexReader | None = None) -> IndexReader:
+    """A reader of the index's newest commit, reusing `previous`'s segment readers where both
+    the segment and its deletions are unchanged (`previous` must not be used afterwards).
+
+    Not Whoosh's `reader(reuse=...)`: that also keeps the segments a merge removed, and reuses
+    a segment's reader after articles in it were deleted, so a refreshed searcher went on
+    finding replaced and deleted articles, some twice.
+    """
+    for attempt in range(10):
+        try:
+            toc = index._read_toc()
+            break
+        except OSError:  # a writer removed a file of the commit being read: read the next
+            if attempt == 9:
+                raise
+            time.sleep(0.05)
+    reusable: dict[tuple[str, int], IndexReader] = {}
+    if previous is not None:
+        for leaf, _ in previous.leaf_readers():
+            segment = leaf.segment() if isinstance(leaf, SegmentReader) else None
+            if segment is not None:
+                reusable[(segment.segment_id(), segment.deleted_count())] = leaf
+    try:
+        readers = [
+            reusable.pop((segment.segment_id(), segment.deleted_count()), None)
+            or SegmentReader(index.storage, toc.schema, segment, generation=toc.generation)
+            for segment in toc.segments
+        ]
+    finally:
+        for unused in reusable.values():
+            unused.close()
+    if not readers:
+        return EmptyReader(toc.schema)
+    return MultiReader(readers, generation=toc.generation)
 
 
 def article_fields(article: Article) -> dict:

@@ -2,7 +2,7 @@
 
 The words live in `userdict.txt` inside the index folder (jieba's format: `word [freq] [tag]`
 a line), so every process that opens the index cuts text and queries the same way. Adding
-words re-analyses only the stored articles that contain them.
+words and re-analysing the articles that contain them is `search.writes.words`.
 """
 
 from __future__ import annotations
@@ -10,13 +10,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from whoosh import query as wq
-
-from .analysis import query_words
-from .documents import Article
-from .index import IndexWriterSession, article_from_stored, open_index
-from .normalize import fold
-from .schema import SEARCH_FIELDS
 from .segment import get_segmenter
 
 FILE_NAME = "userdict.txt"
@@ -77,44 +70,3 @@ def load_for_index(index_dir: Path) -> None:
     if _loaded.get(path.resolve()) != mtime:
         teach(read_entries(path))
         _loaded[path.resolve()] = mtime
-
-
-def _articles_containing(searcher, words: list[str]) -> list[Article]:
-    """Stored articles whose title or text holds one of the words (as the old cut found it)."""
-    clauses = []
-    for word in words:
-        old_cut = query_words(word)
-        for field in SEARCH_FIELDS:
-            clauses.append(
-                wq.Phrase(field, old_cut) if len(old_cut) > 1 else wq.Term(field, old_cut[0])
-            )
-    folded = [fold(w) for w in words]
-    found = []
-    for docnum in searcher.docs_for_query(wq.Or(clauses)):
-        stored = searcher.stored_fields(docnum)
-        body = fold(stored.get("title", "") + "\n" + stored.get("text", ""))
-        if any(w in body for w in folded):
-            found.append(article_from_stored(stored))
-    return found
-
-
-def add_words(index_dir: Path, entries: list[Entry]) -> int:
-    """Add words to the index's dictionary and re-analyse the articles that contain them.
-
-    Returns how many articles were re-analysed.
-    """
-    entries = [e for e in entries if query_words(e.word)]
-    if not entries:
-        return 0
-    load_for_index(index_dir)
-    index = open_index(index_dir)
-    with index.searcher() as searcher:
-        affected = _articles_containing(searcher, [e.word for e in entries])
-    path = Path(index_dir) / FILE_NAME
-    with path.open("a", encoding="utf-8") as out:
-        out.writelines(e.line() + "\n" for e in entries)
-    load_for_index(index_dir)
-    with IndexWriterSession(index) as session:
-        for article in affected:
-            session.update(article)
-    return len(affected)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import subprocess
@@ -30,6 +31,26 @@ def http_get(url: str, timeout: float = 10) -> tuple[int, bytes]:
         return exc.code, exc.read()
 
 
+def http_request(
+    method: str,
+    url: str,
+    body: bytes | dict | list | None = None,
+    headers: dict | None = None,
+    timeout: float = 60,
+) -> tuple[int, dict, bytes]:
+    """Status, headers and body of any request (a dict or list body is sent as JSON)."""
+    headers = dict(headers or {})
+    if isinstance(body, dict | list):
+        body = json.dumps(body, ensure_ascii=False).encode("utf-8")
+        headers.setdefault("Content-Type", "application/json")
+    request = urllib.request.Request(url, data=body, method=method, headers=headers)
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            return response.status, dict(response.headers), response.read()
+    except urllib.error.HTTPError as exc:
+        return exc.code, dict(exc.headers), exc.read()
+
+
 class Server:
     def __init__(self, process: subprocess.Popen, base: str):
         self.process = process
@@ -39,30 +60,65 @@ class Server:
     def get(self, path: str) -> tuple[int, bytes]:
         return http_get(self.base + path)
 
+    def call(self, method: str, path: str, body=None, key: str | None = None, **headers):
+        """(status, JSON body, headers) of a request, with the key as a Bearer token."""
+        if key is not None:
+            headers["Authorization"] = f"Bearer {key}"
+        status, got_headers, raw = http_request(method, self.base + path, body, headers)
+        return status, json.loads(raw) if raw else None, got_headers
 
-@contextmanager
-def running_server(index_dir: Path, threads: int = 4, workers: int = 1):
-    """`zhsearch serve` on a free port, answered /healthz before this yields."""
-    port = free_port()
-    process = subprocess.Popen(
+
+def start_server(
+    index_dir: Path,
+    port: int,
+    threads: int = 4,
+    workers: int = 1,
+    args: tuple[str, ...] = (),
+    env: dict | None = None,
+    own_group: bool = False,
+) -> subprocess.Popen:
+    """`zhsearch serve` in a subprocess (`own_group`: in a process group of its own, so that
+    the whole server, workers and all, can be killed at once)."""
+    return subprocess.Popen(
         [sys.executable, "-m", "zhsearch", "serve", "--index", str(index_dir)]
-        + ["--port", str(port), "--threads", str(threads), "--workers", str(workers)],
+        + ["--port", str(port), "--threads", str(threads), "--workers", str(workers), *args],
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
-        env={**os.environ},
+        env={**os.environ, **(env or {})},
         cwd=ROOT,
+        start_new_session=own_group,
     )
+
+
+def wait_until_answering(server: Server, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            server.get("/healthz")
+            return
+        except (urllib.error.URLError, ConnectionError):
+            if server.process.poll() is not None or time.monotonic() > deadline:
+                if server.process.poll() is None:
+                    server.process.kill()
+                output = server.process.stdout.read().decode("utf-8", "replace")[-2000:]
+                raise RuntimeError(f"zhsearch serve did not start: {output}") from None
+            time.sleep(0.1)
+
+
+@contextmanager
+def running_server(
+    index_dir: Path,
+    threads: int = 4,
+    workers: int = 1,
+    args: tuple[str, ...] = (),
+    env: dict | None = None,
+):
+    """`zhsearch serve` on a free port, answered /healthz before this yields."""
+    port = free_port()
+    process = start_server(index_dir, port, threads, workers, args, env)
     server = Server(process, f"http://127.0.0.1:{port}")
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                server.get("/healthz")
-                break
-            except (urllib.error.URLError, ConnectionError):
-                if process.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError("zhsearch serve did not start") from None
-                time.sleep(0.1)
+        wait_until_answering(server)
         yield server
     finally:
         process.terminate()

@@ -15,7 +15,11 @@ from search.index import IndexNotFound
 def create_app(index_dir: Path | str | None = None, test_config: dict | None = None) -> Flask:
     """App factory: one SearchEngine per app, the segmentation dictionary loaded up front."""
     app = Flask(__name__)
-    app.config.from_mapping(INDEX_DIR=str(index_dir or default_index_dir()), JSON_AS_ASCII=False)
+    app.config.from_mapping(
+        INDEX_DIR=str(index_dir or default_index_dir()),
+        JSON_AS_ASCII=False,
+        REQUIRE_KEY=False,  # True: every call but /healthz needs a read or write key
+    )
     if test_config:
         app.config.update(test_config)
     app.json.ensure_ascii = False
@@ -26,9 +30,11 @@ def create_app(index_dir: Path | str | None = None, test_config: dict | None = N
     except IndexNotFound:
         app.extensions["zhsearch"] = None  # pages explain it; /healthz reports it
 
-    from . import api, errors, pages
+    from . import api, auth, errors, pages, writes
 
     app.register_blueprint(pages.bp)
     app.register_blueprint(api.bp)
+    app.register_blueprint(writes.bp)
     errors.register(app)
+    auth.register(app)
     return app

@@ -31,7 +31,7 @@ def api_suggest():
     return jsonify({"query": typed, "suggestions": [s.to_dict() for s in suggestions]})
 
 
-@bp.get("/api/documents/<doc_id>")
+@bp.get("/api/documents/<path:doc_id>")
 def api_document(doc_id: str):
     engine = get_engine()
     article = engine.document(doc_id)

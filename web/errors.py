@@ -7,10 +7,12 @@ import logging
 from flask import Flask, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
+from search.config import WRITING
 from search.index import IndexNotFound
 from search.query import QueryError
+from search.writes.journal import JournalFull, UnknownTask
 
-from .params import BadParameter
+from .params import BadParameter, PayloadTooLarge
 
 log = logging.getLogger(__name__)
 
@@ -34,6 +36,21 @@ def register(app: Flask) -> None:
     @app.errorhandler(IndexNotFound)
     def no_index(exc: IndexNotFound):
         return error_response(503, "no_index", str(exc))
+
+    @app.errorhandler(PayloadTooLarge)
+    def too_large(exc: PayloadTooLarge):
+        return error_response(413, "payload_too_large", str(exc))
+
+    @app.errorhandler(JournalFull)
+    def queue_full(exc: JournalFull):
+        body, status = error_response(
+            429, "too_many_requests", f"{exc} 请稍后重试 (retry in {WRITING.retry_after_seconds} s)"
+        )
+        return body, status, {"Retry-After": str(WRITING.retry_after_seconds)}
+
+    @app.errorhandler(UnknownTask)
+    def unknown_task(exc: UnknownTask):
+        return error_response(404, "not_found", f"没有这个写入编号 (no write has seq {exc})")
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):

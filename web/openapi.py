@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from search.config import LIMITS
+from search.config import LIMITS, WRITING
 from search.engine import SORTS
 from search.filters import DATE_PRESETS
 
@@ -106,8 +106,48 @@ _SCHEMAS = {
             "articles": {"type": "integer"},
             "index_bytes": {"type": "integer"},
             "last_update": _DATE_TIME,
+            "queued": {"type": "integer", "description": "writes accepted, not yet searchable"},
+            "last_commit": {**_DATE_TIME, "description": "when the newest commit was written"},
         }
     ),
+    "Article": {
+        "type": "object",
+        "description": "One article, as a line of a JSON Lines export",
+        "properties": {
+            "id": {"type": ["string", "integer"], "maxLength": WRITING.max_id_chars},
+            "title": _STRING,
+            "text": {**_STRING, "description": "one paragraph a line (also called content)"},
+            "url": _STRING,
+            "date": {**_STRING, "description": "ISO 8601 or a Chinese date; China time if unzoned"},
+            "author": _STRING,
+            "source": _STRING,
+            "category": _STRING,
+        },
+    },
+    "Rejected": _object(
+        {
+            "index": {"type": "integer", "description": "its place in the request, from 0"},
+            "id": _NULLABLE_STRING,
+            "error": _STRING,
+        }
+    ),
+    "Accepted": _object(
+        {
+            "accepted": {"type": "integer"},
+            "rejected": {"type": "array", "items": _ref("Rejected")},
+            "seq": {"type": "integer", "description": "the last accepted write's number"},
+        }
+    ),
+    "Deleted": _object({"seq": {"type": "integer"}}),
+    "Task": _object(
+        {
+            "seq": {"type": "integer"},
+            "status": {"type": "string", "enum": ["queued", "searchable", "failed"]},
+            "error": {**_STRING, "description": "why a failed write could not be applied"},
+        },
+        required=["seq", "status"],
+    ),
+    "WriteTimeout": _object({"error": _STRING, "message": _STRING, "seq": {"type": "integer"}}),
     "Health": _object(
         {"status": {"type": "string", "enum": ["ok", "no_index"]}, "articles": {"type": "integer"}}
     ),
@@ -144,6 +184,110 @@ _SEARCH_PARAMETERS = [
 ]
 
 
+_WAIT = _query(
+    "wait",
+    f"answer only once the write is searchable (504 after {WRITING.wait_seconds:g} s)",
+    {"type": "boolean"},
+)
+_ID = {"name": "id", "in": "path", "required": True, "schema": _STRING}
+_SECURED = [{"key": []}]
+
+
+def _write_responses(ok: dict) -> dict:
+    return {
+        "202": ok,
+        "400": _ERROR,
+        "401": _ERROR,
+        "403": _json(_ref("Error"), "writes are off (no write key exists) or the key only reads"),
+        "413": _ERROR,
+        "429": _json(_ref("Error"), "the write queue is full: retry after `Retry-After` s"),
+        "504": _json(_ref("WriteTimeout"), "with ?wait=true: saved, not yet searchable"),
+    }
+
+
+_ACCEPTED = _json(_ref("Accepted"), "journaled (on disk), searchable within about a second")
+_DELETED = _json(_ref("Deleted"), "journaled; deleting an unknown id is no error")
+_ARTICLES_BODY = {
+    "required": True,
+    "content": {
+        "application/json": {"schema": {"type": "array", "items": _ref("Article")}},
+        "application/x-ndjson": {"schema": _STRING},
+    },
+}
+
+
+def _write_paths() -> dict:
+    return {
+        "/api/documents/{id}": {
+            "get": {
+                "summary": "One article and the articles related to it",
+                "parameters": [_ID],
+                "responses": {
+                    "200": _json(_ref("Document"), "the article"),
+                    "404": _ERROR,
+                    "503": _ERROR,
+                },
+            },
+            "put": {
+                "summary": "Add or replace one article",
+                "security": _SECURED,
+                "parameters": [_ID, _WAIT],
+                "requestBody": {
+                    "required": True,
+                    "content": {"application/json": {"schema": _ref("Article")}},
+                },
+                "responses": _write_responses(_ACCEPTED),
+            },
+            "delete": {
+                "summary": "Delete one article",
+                "security": _SECURED,
+                "parameters": [_ID, _WAIT],
+                "responses": _write_responses(_DELETED),
+            },
+        },
+        "/api/documents": {
+            "post": {
+                "summary": (
+                    f"Add or replace up to {WRITING.max_request_articles:,} articles"
+                    f" ({WRITING.max_request_bytes // (1024 * 1024)} MB); bad ones are rejected"
+                    " one by one"
+                ),
+                "security": _SECURED,
+                "parameters": [_WAIT],
+                "requestBody": _ARTICLES_BODY,
+                "responses": _write_responses(_ACCEPTED),
+            }
+        },
+        "/api/documents/delete": {
+            "post": {
+                "summary": "Delete many articles",
+                "security": _SECURED,
+                "parameters": [_WAIT],
+                "requestBody": {
+                    "required": True,
+                    "content": {
+                        "application/json": {
+                            "schema": _object(
+                                {"ids": {"type": "array", "items": {"type": ["string", "integer"]}}}
+                            )
+                        }
+                    },
+                },
+                "responses": _write_responses(_DELETED),
+            }
+        },
+        "/api/tasks/{seq}": {
+            "get": {
+                "summary": "Whether a write is searchable yet",
+                "parameters": [
+                    {"name": "seq", "in": "path", "required": True, "schema": {"type": "integer"}}
+                ],
+                "responses": {"200": _json(_ref("Task"), "its state"), "404": _ERROR},
+            }
+        },
+    }
+
+
 def openapi_document() -> dict:
     return {
         "openapi": "3.1.0",
@@ -153,6 +297,7 @@ def openapi_document() -> dict:
             "description": "Full-text search over Chinese articles.",
         },
         "paths": {
+            **_write_paths(),
             "/api/search": {
                 "get": {
                     "summary": "One page of ranked, highlighted results with facets",
@@ -182,19 +327,6 @@ def openapi_document() -> dict:
                     },
                 }
             },
-            "/api/documents/{id}": {
-                "get": {
-                    "summary": "One article and the articles related to it",
-                    "parameters": [
-                        {"name": "id", "in": "path", "required": True, "schema": _STRING}
-                    ],
-                    "responses": {
-                        "200": _json(_ref("Document"), "the article"),
-                        "404": _ERROR,
-                        "503": _ERROR,
-                    },
-                }
-            },
             "/api/stats": {
                 "get": {
                     "summary": "Size and freshness of the index",
@@ -217,5 +349,18 @@ def openapi_document() -> dict:
                 }
             },
         },
-        "components": {"schemas": _SCHEMAS},
+        "components": {
+            "schemas": _SCHEMAS,
+            "securitySchemes": {
+                "key": {
+                    "type": "http",
+                    "scheme": "bearer",
+                    "description": (
+                        "A key from `zhsearch keys create NAME --scope write|read`. Writes need"
+                        " a write key; with `serve --require-key` every call but /healthz"
+                        " needs one (the page also takes it as a Basic password)."
+                    ),
+                }
+            },
+        },
     }

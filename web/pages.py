@@ -72,7 +72,7 @@ def _page_window(page: int, pages: int, width: int = 9) -> range:
     return range(first, min(pages, first + width - 1) + 1)
 
 
-@bp.get("/doc/<doc_id>")
+@bp.get("/doc/<path:doc_id>")
 def document(doc_id: str):
     article = get_engine().document(doc_id)
     if article is None:

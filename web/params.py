@@ -16,6 +16,10 @@ class BadParameter(ValueError):
     """A request parameter the user must fix (HTTP 400)."""
 
 
+class PayloadTooLarge(ValueError):
+    """A request body over the write limits (HTTP 413)."""
+
+
 @dataclass(frozen=True)
 class SearchParams:
     """Everything a result page shows, as it appears in its URL."""

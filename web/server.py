@@ -5,6 +5,9 @@ threads do (they keep slow clients from blocking it); several worker processes u
 cores. The segmentation dictionary is loaded once before the workers fork (they share its
 ~60 MB); each worker opens the index itself after the fork, so no two processes share an open
 file, and reads the suggestion lexicon from its file beside the index.
+
+Every worker also runs a committer thread for the write API (`search.writes.committer`); the
+one that gets the index's writer lock commits, and if its worker dies another takes over.
 """
 
 from __future__ import annotations
@@ -19,9 +22,10 @@ from search.config import SERVING
 
 
 class _Gunicorn(BaseApplication):
-    def __init__(self, index_dir: Path, options: dict):
+    def __init__(self, index_dir: Path, options: dict, require_key: bool):
         self.index_dir = index_dir
         self.options = options
+        self.require_key = require_key
         super().__init__()
 
     def load_config(self) -> None:
@@ -30,8 +34,10 @@ class _Gunicorn(BaseApplication):
 
     def load(self):
         from web import create_app
+        from web.writes import start_committer
 
-        app = create_app(self.index_dir)
+        app = create_app(self.index_dir, {"REQUIRE_KEY": self.require_key})
+        start_committer(app)  # applies what a crashed server left in the journal, first
         engine = app.extensions.get("zhsearch")
         if engine is not None:
             warm_up = threading.Timer(SERVING.lexicon_delay_seconds, engine.lexicon)
@@ -40,7 +46,22 @@ class _Gunicorn(BaseApplication):
         return app
 
 
-def serve(index_dir: Path, host: str, port: int, workers: int, threads: int) -> None:
+def _stop_committer(server, worker) -> None:
+    """In a stopping worker: let its committer finish the commit at hand (a kill mid-commit
+    loses nothing either, the journal is applied again)."""
+    committer = getattr(worker.wsgi, "extensions", {}).get("zhsearch_committer")
+    if committer is not None:
+        committer.stop(timeout=4)
+
+
+def serve(
+    index_dir: Path,
+    host: str,
+    port: int,
+    workers: int,
+    threads: int,
+    require_key: bool = False,
+) -> None:
     """Serve until interrupted (Ctrl-C or SIGTERM stop the workers and exit)."""
     analyze("预热分词词典")  # loaded once, before the workers fork, and shared by them
     options = {
@@ -57,5 +78,6 @@ def serve(index_dir: Path, host: str, port: int, workers: int, threads: int) -> 
         # Closed after each answer: a kept-alive connection stays with one worker, and a few
         # busy clients could then queue on one core while the other idles.
         "keepalive": 0,
+        "worker_exit": _stop_committer,
     }
-    _Gunicorn(index_dir, options).run()
+    _Gunicorn(index_dir, options, require_key).run()

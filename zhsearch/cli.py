@@ -54,6 +54,12 @@ def main() -> None:
     show_default=True,
     help="Seconds to wait for another indexing run to release the index.",
 )
+@click.option(
+    "--progress-every",
+    type=click.FloatRange(0.05),
+    default=None,
+    help="Seconds between progress lines [default: 0.2 on a terminal, else 5].",
+)
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 def index_command(
     index_dir: Path | None,
@@ -62,6 +68,7 @@ def index_command(
     commit_every: int,
     procs: int | None,
     lock_timeout: float,
+    progress_every: float | None,
     paths: tuple[Path, ...],
 ) -> None:
     """Index the new and changed articles in PATHS (files or folders: .jsonl[.gz], .html,
@@ -79,6 +86,7 @@ def index_command(
             prune=prune,
             procs=procs,
             lock_timeout=lock_timeout,
+            progress_interval=progress_every,
         )
     except IndexProblem as exc:
         raise click.ClickException(str(exc)) from None
@@ -180,31 +188,100 @@ def search_command(index_dir, limit, as_json, topics, run_file, query) -> None:
     type=click.IntRange(1, 64),
     help="Threads per worker.",
 )
-def serve_command(index_dir, host, port, workers, threads) -> None:
-    """Serve the search page and the JSON API with gunicorn."""
+@click.option(
+    "--require-key",
+    is_flag=True,
+    help="Every call but /healthz needs a read or write key (see `zhsearch keys`).",
+)
+def serve_command(index_dir, host, port, workers, threads, require_key) -> None:
+    """Serve the search page and the JSON API (reads and, with a write key, writes)."""
     from web.server import serve
 
     workers = workers or SERVING.default_workers()
     click.echo(
         f"zhsearch 正在服务 serving http://{host}:{port}/  (index: {_index_dir(index_dir)}, "
-        f"{workers} 个进程 workers × {threads} threads)"
+        f"{workers} 个进程 workers × {threads} threads"
+        f"{', 需要密钥 keys required' if require_key else ''})"
     )
-    serve(_index_dir(index_dir), host, port, workers, threads)
+    serve(_index_dir(index_dir), host, port, workers, threads, require_key=require_key)
 
 
 @main.command("delete")
 @index_option
 @click.argument("ids", nargs=-1, required=True)
 def delete_command(index_dir, ids) -> None:
-    """Delete articles by id."""
-    from search.index import IndexWriterSession, open_index
+    """Delete articles by id (through the server's journal while one serves the index)."""
+    from search.index import IndexNotFound, index_exists
+    from search.writes.route import index_writes
 
+    index_dir = _index_dir(index_dir)
     try:
-        with IndexWriterSession(open_index(_index_dir(index_dir))) as session:
-            deleted = session.delete(ids)
+        if not index_exists(index_dir):
+            raise IndexNotFound(f"索引不存在：{index_dir} (no index at {index_dir})")
+        with index_writes(index_dir) as writes:
+            deleted = writes.delete(ids)
     except IndexProblem as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(f"已删除 deleted {deleted} / {len(ids)}")
+    if writes.report is not None:
+        click.echo(writes.report.line())
+
+
+@main.group("keys")
+def keys_group() -> None:
+    """API keys: `write` keys may change the index over HTTP, `read` keys may search when
+    `serve --require-key` is given. Kept hashed in the index folder."""
+
+
+def _keys(index_dir: Path | None):
+    from search.keys import KeyStore
+
+    return KeyStore(_index_dir(index_dir))
+
+
+@keys_group.command("create")
+@index_option
+@click.option("--scope", type=click.Choice(["write", "read"]), default="write", show_default=True)
+@click.argument("name")
+def keys_create(index_dir, scope, name) -> None:
+    """Create a key called NAME and print it (only the key, on stdout): it is shown once."""
+    from search.keys import KeyProblem
+
+    try:
+        key = _keys(index_dir).create(name, scope)
+    except KeyProblem as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(key)
+    click.echo(
+        f"已创建 {scope} 密钥 {name}；请妥善保存，它不会再次显示 (created {scope} key {name};"
+        " keep it now, it is not shown again)",
+        err=True,
+    )
+
+
+@keys_group.command("list")
+@index_option
+def keys_list(index_dir) -> None:
+    """List the keys by name, scope and creation time (never the keys themselves)."""
+    keys = _keys(index_dir).all()
+    if not keys:
+        click.echo("没有密钥 (no keys)", err=True)
+    for key in keys:
+        click.echo(f"{key.name}\t{key.scope}\t{key.created}")
+
+
+@keys_group.command("revoke")
+@index_option
+@click.argument("name")
+def keys_revoke(index_dir, name) -> None:
+    """Revoke the key called NAME: a running server refuses it from its next request."""
+    from search.keys import KeyProblem
+
+    try:
+        _keys(index_dir).revoke(name)
+    except KeyProblem as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"已撤销 revoked {name}", err=True)
 
 
 @main.group("dict")
@@ -213,7 +290,7 @@ def dict_group() -> None:
 
 
 def _add_entries(index_dir: Path | None, entries) -> None:
-    from search.userdict import add_words
+    from search.writes.words import add_words
 
     try:
         changed = add_words(_index_dir(index_dir), entries)

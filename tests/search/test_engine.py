@@ -203,3 +203,27 @@ def test_all_words_first_asks_for_the_words_themselves_not_their_pieces(tmp_path
     ]
     engine = SearchEngine(build_index(tmp_path / "ix", articles))
     assert ids(engine.search("北京大学 新生")) == ["whole", "pieces"]
+
+
+def test_a_refreshed_searcher_sees_deletions_in_old_segments_and_merges(tmp_path):
+    """Whoosh's own refresh reuses a segment's reader with its old deletions, and keeps the
+    segments a merge removed: replaced and deleted articles stayed findable."""
+    from search.engine import SearchEngine
+    from search.index import IndexWriterSession, open_or_create_index
+
+    index = open_or_create_index(tmp_path / "ix")
+    for n in range(3):  # three commits, three segments
+        with IndexWriterSession(index) as session:
+            session.add(Article(f"p{n}", f"鸭嘴兽第{n}篇", "鸭嘴兽生活在澳大利亚。"))
+    engine = SearchEngine(tmp_path / "ix")
+    assert engine.search("鸭嘴兽").total == 3
+
+    with IndexWriterSession(index) as session:
+        session.delete(["p0"])
+        session.update(Article("p1", "鸭嘴兽新篇", "改写后的鸭嘴兽。"))
+    hits = engine.search("鸭嘴兽", size=10).hits
+    assert sorted(h.id for h in hits) == ["p1", "p2"]
+    assert engine.document("p1").title == "鸭嘴兽新篇"
+
+    index.writer().commit(optimize=True)  # one merged segment; the old ones' files are gone
+    assert sorted(h.id for h in engine.search("鸭嘴兽", size=10).hits) == ["p1", "p2"]

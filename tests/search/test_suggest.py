@@ -64,11 +64,18 @@ def test_the_lexicon_is_built_once_beside_the_index_and_read_by_other_processes(
     assert second._lexicon_build is None  # nothing was built again
 
 
-def test_after_a_commit_the_next_lexicon_is_built_and_the_old_one_answers_meanwhile(tmp_path):
+def test_after_a_commit_the_next_lexicon_is_built_and_the_old_one_answers_meanwhile(
+    tmp_path, monkeypatch
+):
+    from dataclasses import replace
+
+    import search.engine
     from search.documents import Article
     from search.engine import SearchEngine
     from search.index import IndexWriterSession, open_index
 
+    no_wait = replace(search.engine.SERVING, lexicon_min_age_seconds=0)
+    monkeypatch.setattr(search.engine, "SERVING", no_wait)
     index_dir = _index(tmp_path)
     engine = SearchEngine(index_dir)
     assert engine.lexicon(wait=60).knows("广州") and not engine.lexicon().knows("深圳")
@@ -77,6 +84,21 @@ def test_after_a_commit_the_next_lexicon_is_built_and_the_old_one_answers_meanwh
     assert engine.lexicon(wait=0).knows("广州")  # the old one, while the new one is built
     engine._lexicon_build.join(60)
     assert engine.lexicon().knows("深圳")
+
+
+def test_a_lexicon_younger_than_its_minimum_age_is_not_built_again_after_a_commit(tmp_path):
+    from search.documents import Article
+    from search.engine import SearchEngine
+    from search.index import IndexWriterSession, open_index
+
+    index_dir = _index(tmp_path)
+    engine = SearchEngine(index_dir)
+    assert engine.lexicon(wait=60).knows("广州")
+    first_build = engine._lexicon_build
+    with IndexWriterSession(open_index(index_dir)) as session:
+        session.add(Article("g3", "深圳湾", "深圳湾的清晨。"))
+    assert engine.lexicon(wait=0).knows("广州")
+    assert engine._lexicon_build is first_build  # writes commit every second: no build each
 
 
 def test_where_the_file_cannot_be_written_the_lexicon_is_built_in_memory(tmp_path, monkeypatch):

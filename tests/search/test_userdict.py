@@ -3,7 +3,8 @@ from click.testing import CliRunner
 
 from search.documents import Article
 from search.engine import SearchEngine
-from search.userdict import DictionaryError, Entry, add_words, parse_line
+from search.userdict import DictionaryError, Entry, parse_line
+from search.writes.words import add_words
 from tests.conftest import build_index
 from zhsearch.cli import main
 

@@ -89,8 +89,26 @@ def test_paths_cannot_escape_their_folders(client, path):
 
 
 @pytest.mark.parametrize("method", ["post", "put", "delete", "patch"])
-def test_the_http_surface_is_read_only(client, method):
-    for path in ("/api/search?q=北京", "/api/documents/demo-001", "/api/stats", "/doc/demo-001"):
+def test_reading_endpoints_take_no_writes(client, method):
+    for path in ("/api/search?q=北京", "/api/stats", "/doc/demo-001"):
         response = getattr(client, method)(path)
         assert response.status_code == 405
     assert client.get("/api/documents/demo-001").status_code == 200  # nothing was changed
+
+
+@pytest.mark.parametrize(
+    "method, path",
+    [
+        ("put", "/api/documents/demo-001"),
+        ("delete", "/api/documents/demo-001"),
+        ("post", "/api/documents"),
+        ("post", "/api/documents/delete"),
+    ],
+)
+def test_writes_are_off_until_a_write_key_exists(client, method, path):
+    response = getattr(client, method)(path, json={"title": "改", "text": "改写"})
+    assert response.status_code == 403
+    body = response.get_json()
+    assert body["error"] == "writes_disabled"
+    assert "zhsearch keys create" in body["message"]
+    assert client.get("/api/documents/demo-001").get_json()["title"] != "改"

@@ -1,0 +1,166 @@
+"""The committer: applies the journal's writes to the index, in order, many per commit.
+
+One committer writes an index at a time, whoever asked for the writes: it holds the index's
+writer lock (`search.writes.lock`). In `zhsearch serve` every worker process runs a committer
+thread and the one that gets the lock commits; if its process dies, the kernel frees the lock
+and another worker's thread takes over. A CLI run that writes directly holds the same lock and
+first applies what the journal holds (`drain`), so writes are applied in the order they were
+acknowledged.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+import time
+from pathlib import Path
+
+from ..config import WRITING
+from ..index import IndexProblem, IndexWriterSession, open_or_create_index
+from ..records import article_from_json
+from ..userdict import load_for_index
+from .journal import Journal, Write
+from .lock import SERVER, WriterLock
+
+log = logging.getLogger(__name__)
+
+
+def _last_of_each_id(writes: list[Write]) -> list[Write]:
+    """The last write of each id, in the order of those last writes: what the batch leaves."""
+    latest: dict[str, Write] = {}
+    for write in writes:
+        latest.pop(write.doc_id, None)
+        latest[write.doc_id] = write
+    return list(latest.values())
+
+
+def sync_index_files(index_dir: Path, since: float) -> None:
+    """fsync the files a commit wrote, then the folder: the commit survives a power loss.
+
+    Whoosh leaves its files to the page cache; the journal may drop writes only once the
+    commit that holds them is on disk, as Lucene syncs a commit point.
+    """
+    for entry in os.scandir(index_dir):
+        if entry.is_file() and entry.stat().st_mtime >= since - 1:
+            try:
+                fd = os.open(entry.path, os.O_RDONLY)
+            except OSError:
+                continue  # replaced or removed by a merge meanwhile
+            try:
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+    fd = os.open(index_dir, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+class Committer:
+    """Applies one index folder's journal; the caller must hold its writer lock."""
+
+    def __init__(self, index_dir: Path, journal: Journal | None = None, lock_timeout: float = 5):
+        self.index_dir = Path(index_dir)
+        self.journal = journal or Journal(self.index_dir)
+        self.lock_timeout = lock_timeout
+
+    def apply_batch(self, limit: int | None = None) -> int:
+        """Commit the oldest pending writes (at most `limit`); how many were applied."""
+        writes = self.journal.pending(limit or WRITING.commit_max_writes)
+        if not writes:
+            return 0
+        started = time.time()
+        failures: dict[int, tuple[str, str]] = {}
+        try:
+            self._commit(_last_of_each_id(writes))
+        except IndexProblem:
+            raise  # locked or missing: nothing to learn from trying them one by one
+        except Exception:
+            log.exception("a batch of %d writes failed; applying them one at a time", len(writes))
+            failures = self._commit_one_by_one(_last_of_each_id(writes))
+        sync_index_files(self.index_dir, started)
+        self.journal.mark_applied(writes[-1].seq, failures)
+        return len(writes)
+
+    def _commit(self, writes: list[Write]) -> None:
+        index = open_or_create_index(self.index_dir)
+        load_for_index(self.index_dir)  # cut text as `zhsearch dict` last taught
+        session = IndexWriterSession(index, commit_every=len(writes) + 1, timeout=self.lock_timeout)
+        with session:
+            session.delete([w.doc_id for w in writes if w.op == "delete"])
+            for write in writes:
+                if write.op == "put":
+                    session.update(article_from_json(write.body))
+
+    def _commit_one_by_one(self, writes: list[Write]) -> dict[int, tuple[str, str]]:
+        """Apply each write alone; those that fail even so are recorded, never retried forever."""
+        failures = {}
+        for write in writes:
+            try:
+                self._commit([write])
+            except IndexProblem:
+                raise
+            except Exception as exc:
+                log.error("write %d (id %s) cannot be applied: %s", write.seq, write.doc_id, exc)
+                failures[write.seq] = (write.doc_id, f"{type(exc).__name__}: {exc}")
+        return failures
+
+    def drain(self) -> int:
+        """Apply everything the journal holds; how many writes were applied."""
+        applied = 0
+        while batch := self.apply_batch():
+            applied += batch
+        return applied
+
+
+class CommitterThread(threading.Thread):
+    """A server process's committer: waits for the writer lock, then applies new writes as
+    they arrive, a commit at most every `WRITING.commit_interval_seconds`."""
+
+    def __init__(self, index_dir: Path, poll: float = 0.02):
+        super().__init__(name="zhsearch-committer", daemon=True)
+        self.index_dir = Path(index_dir)
+        self.poll = poll
+        self.stopping = threading.Event()
+        self.lock = WriterLock(self.index_dir, SERVER)
+
+    def run(self) -> None:
+        while not self.stopping.is_set():
+            if self.lock.acquire():
+                break
+            self.stopping.wait(1.0)  # another worker commits, or a CLI run writes
+        else:
+            return
+        log.info("committer of %s started in process %d", self.index_dir, os.getpid())
+        try:
+            self._commit_forever(Committer(self.index_dir))
+        finally:
+            self.lock.release()
+
+    def _commit_forever(self, committer: Committer) -> None:
+        seen = None
+        while not self.stopping.is_set():
+            version = committer.journal.data_version()
+            if version == seen and committer.journal.backlog().writes == 0:
+                self.stopping.wait(self.poll)
+                continue
+            seen = version
+            try:
+                applied = committer.apply_batch()
+            except IndexProblem as exc:
+                log.warning("writes wait: %s", exc)
+                self.stopping.wait(1.0)
+                continue
+            except Exception:
+                log.exception("the committer failed; retrying in 1 s")
+                self.stopping.wait(1.0)
+                continue
+            if applied:
+                seen = None  # more may have come while this batch was committed
+                self.stopping.wait(WRITING.commit_interval_seconds)
+
+    def stop(self, timeout: float = 10.0) -> None:
+        self.stopping.set()
+        self.join(timeout)
