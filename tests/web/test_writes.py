@@ -7,6 +7,7 @@ import base64
 import json
 import subprocess
 import sys
+import time
 import urllib.parse
 
 import pytest
@@ -324,3 +325,41 @@ def test_a_server_that_requires_keys_answers_only_to_them(index_dir, key):
         assert status == 401 and headers["WWW-Authenticate"].startswith("Basic")
         status, _, page = http_request("GET", server.base + "/", headers={"Authorization": basic})
         assert status == 200 and "zhsearch" in page.decode("utf-8")
+
+
+def test_a_full_queue_answers_429_and_wait_answers_504_while_the_index_is_held(tmp_path):
+    from search.index import IndexWriterSession, open_index
+
+    index_dir = build_index(tmp_path / "index", SAMPLE_ARTICLES)
+    key = _create_key(index_dir, "cms")
+    bounds = {"ZHSEARCH_MAX_QUEUED_WRITES": "3", "ZHSEARCH_WRITE_WAIT_SECONDS": "1"}
+    with running_server(index_dir, env=bounds) as server:
+        holder = IndexWriterSession(open_index(index_dir))
+        holder._open_writer()  # another writer holds the index: nothing can be committed
+        try:
+            first = server.call("PUT", "/api/documents/q1", {"title": "排队一"}, key=key)
+            assert first[0] == 202
+            status, body, _ = server.call(
+                "PUT", "/api/documents/q2?wait=true", {"title": "排队二"}, key=key
+            )
+            assert status == 504 and body["seq"] == first[1]["seq"] + 1, body
+            assert "queued" in body["message"]
+            assert server.call("PUT", "/api/documents/q3", {"title": "排队三"}, key=key)[0] == 202
+            status, body, headers = server.call(
+                "PUT", "/api/documents/q4", {"title": "排队四"}, key=key
+            )
+            assert status == 429 and body["error"] == "too_many_requests", body
+            assert int(headers["Retry-After"]) > 0
+            assert server.call("GET", "/api/stats")[1]["queued"] == 3
+        finally:
+            holder.cancel()
+        # Let go: every accepted write becomes searchable, the refused one never was.
+        last = first[1]["seq"] + 2
+        deadline = time.monotonic() + 60
+        while server.call("GET", f"/api/tasks/{last}")[1]["status"] != "searchable":
+            assert time.monotonic() < deadline, "the accepted writes were never applied"
+            time.sleep(0.1)
+        for doc_id in ("q1", "q2", "q3"):
+            assert server.call("GET", f"/api/documents/{doc_id}")[0] == 200
+        assert server.call("GET", "/api/documents/q4")[0] == 404
+        assert server.call("PUT", "/api/documents/q4", {"title": "排队四"}, key=key)[0] == 202
