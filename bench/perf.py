@@ -10,13 +10,19 @@ One run measures, side by side:
 - HTTP throughput of `zhsearch serve` at 1 and 8 concurrent clients (loopback only; `wrk` as
   the load generator when it is installed, else bounded Python clients);
 - start-up (serve → first answer, one-shot `zhsearch search`) and the memory of the server's
-  processes after 1,000 queries.
-Ratios are against the naive baseline measured in the same run.
+  processes after 1,000 queries;
+- writes over HTTP to a copy of the xwlb index (`--only writes` runs just these): the time
+  from each `202` to a search finding the article under a steady 20 writes/s, writes/s
+  accepted at 1 and 8 clients (single articles and batches of 100), how fast the committer
+  applies a backlog beside the direct `zhsearch index` of the same articles, and the
+  server's memory while writing.
+Ratios are against the naive baseline (the direct CLI run, for writes) measured in the same run.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import http.client
 import json
 import os
@@ -392,6 +398,227 @@ def one_shot(index_dir: Path, query: str, repeat: int) -> float:
     return statistics.median(samples)
 
 
+# ---------------------------------------------------------------- writes over HTTP
+
+WRITE_SOURCE = "写入基准"  # the source of every article the write benchmark sends
+WRITE_TOKEN = "xiewenjizhun"  # a word they all hold, and nothing else does
+
+
+class Writer:
+    """Sends writes to a server with a key, counting what was accepted."""
+
+    def __init__(self, port: int, key: str, articles: list[dict]):
+        self.port = port
+        self.headers = {"Authorization": f"Bearer {key}", "Content-Type": "application/json"}
+        self.articles = articles
+        self.sent = 0
+        self.lock = threading.Lock()
+
+    def article(self) -> dict:
+        with self.lock:
+            n = self.sent
+            self.sent += 1
+        base = self.articles[n % len(self.articles)]
+        # Strictly newer dates, so the newest-first search below sees the latest writes.
+        minute = time.strftime("%Y-%m-%dT%H:%M:00", time.gmtime(1_900_000_000 + 60 * n))
+        return {
+            "id": f"w{n:07d}",
+            "title": f"{WRITE_TOKEN} {base['title']}",
+            "text": base["text"],
+            "source": WRITE_SOURCE,
+            "date": minute + "+08:00",
+        }
+
+    def request(self, method: str, path: str, body) -> tuple[int, dict]:
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
+        conn.request(method, path, json.dumps(body, ensure_ascii=False).encode(), self.headers)
+        response = conn.getresponse()
+        return response.status, json.loads(response.read() or b"{}")
+
+    def put(self) -> tuple[int, str, int]:
+        article = self.article()
+        status, body = self.request("PUT", f"/api/documents/{article['id']}", article)
+        return status, article["id"], body.get("seq", 0)
+
+    def post(self, size: int) -> tuple[int, int]:
+        status, body = self.request("POST", "/api/documents", [self.article() for _ in range(size)])
+        return status, body.get("accepted", 0)
+
+
+def _stream_latency(port: int, writer: Writer, rate: float, seconds: float) -> dict:
+    """Single writes at `rate` a second; how long after its 202 a search first finds each."""
+    acked: dict[str, float] = {}
+    found: dict[str, float] = {}
+    done = threading.Event()
+    path = "/api/search?" + urllib.parse.urlencode(
+        {"q": WRITE_TOKEN, "source": WRITE_SOURCE, "sort": "newest", "size": 100}
+    )
+
+    def watch() -> None:  # one reader searching the newest writes, as often as it can
+        while not done.is_set() or len(found) < len(acked):
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+            conn.request("GET", path)
+            hits = json.loads(conn.getresponse().read())["hits"]
+            now = time.perf_counter()
+            for hit in hits:
+                found.setdefault(hit["id"], now)
+            if done.is_set() and now - stopped[0] > 30:
+                break  # whatever is still missing counts as never found
+            time.sleep(0.01)
+
+    stopped = [float("inf")]
+    watcher = threading.Thread(target=watch)
+    watcher.start()
+    started = time.perf_counter()
+    n = 0
+    while time.perf_counter() - started < seconds:
+        due = started + n / rate
+        time.sleep(max(0.0, due - time.perf_counter()))
+        status, doc_id, _ = writer.put()
+        if status == 202:
+            acked[doc_id] = time.perf_counter()
+        n += 1
+    stopped[0] = time.perf_counter()
+    done.set()
+    watcher.join()
+    delays = [found[i] - t for i, t in acked.items() if i in found]
+    missing = len(acked) - len(delays)
+    within = sum(d <= 1.0 for d in delays) / max(len(acked), 1)
+    return {"writes": len(acked), "missing": missing, "within_1s": within, **percentiles(delays)}
+
+
+def _accept_rate(clients: int, seconds: float, send) -> float:
+    """Articles accepted a second by `clients` threads calling `send` (→ accepted count)."""
+    counts = [0] * clients
+    deadline = time.perf_counter() + seconds
+
+    def client(n: int) -> None:
+        while time.perf_counter() < deadline:
+            counts[n] += send()
+
+    started = time.perf_counter()
+    threads = [threading.Thread(target=client, args=(n,)) for n in range(clients)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return sum(counts) / (time.perf_counter() - started)
+
+
+def _drain(port: int, deadline: float = 600) -> float:
+    """Seconds until the server's write queue is empty."""
+    started = time.perf_counter()
+    while time.perf_counter() - started < deadline:
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        conn.request("GET", "/api/stats")
+        if json.loads(conn.getresponse().read())["queued"] == 0:
+            return time.perf_counter() - started
+        time.sleep(0.1)
+    raise RuntimeError("the write queue did not drain")
+
+
+def writes(work: Path, index_dir: Path, source: Path, seconds: float) -> dict:
+    from search.keys import KeyStore
+
+    target = work / "writes-zhsearch"
+    if target.exists():
+        shutil.rmtree(target)
+    shutil.copytree(index_dir, target)
+    key = KeyStore(target).create("bench", "write")
+    articles = [r for _, r in zip(range(5000), read_jsonl(source), strict=False)]
+
+    # Baseline: the same articles (new ids) through the direct CLI run, into another copy.
+    direct = work / "writes-direct"
+    if direct.exists():
+        shutil.rmtree(direct)
+    shutil.copytree(index_dir, direct)
+    export = work / "writes-direct.jsonl"
+    with export.open("w", encoding="utf-8") as out:
+        for n, r in enumerate(articles):
+            out.write(json.dumps({**r, "id": f"direct{n}"}, ensure_ascii=False) + "\n")
+    direct_seconds, _ = child_run([*ZHSEARCH, "index", "--index", str(direct), str(export)])
+
+    port = free_port()
+    server = subprocess.Popen(
+        [*ZHSEARCH, "serve", "--index", str(target), "--port", str(port)],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    peak = {"rss_sum": 0.0, "pss_sum": 0.0}
+    sampling = threading.Event()
+
+    def sample() -> None:
+        while not sampling.is_set():
+            with contextlib.suppress(OSError, ValueError):
+                now = memory_mb(server.pid)
+                for name in peak:
+                    peak[name] = max(peak[name], now[name])
+            time.sleep(0.5)
+
+    sampler = threading.Thread(target=sample)
+    try:
+        if not wait_for(port, "/healthz", time.perf_counter() + 60):
+            raise RuntimeError("zhsearch serve did not answer within 60 s")
+        sampler.start()
+        writer = Writer(port, key, articles)
+        result = {"stream": _stream_latency(port, writer, 20, seconds)}
+        _drain(port)
+        single = {c: _accept_rate(c, 5, lambda: writer.put()[0] == 202) for c in (1, 8)}
+        _drain(port)
+
+        def batch() -> int:
+            status, accepted = writer.post(100)
+            return accepted if status == 202 else 0
+
+        batches = {}
+        for clients in (1, 8):
+            accepted = _accept_rate(clients, 5, batch)
+            applied = accepted * 5 / max(_drain(port) + 5, 1e-9)
+            batches[clients] = (accepted, applied)
+        result.update(
+            single=single,
+            batches=batches,
+            direct_rate=len(articles) / direct_seconds,
+            memory=dict(peak),
+        )
+        return result
+    finally:
+        sampling.set()
+        if sampler.is_alive():
+            sampler.join()
+        server.terminate()
+        server.wait(timeout=10)
+
+
+def report_writes(result: dict) -> None:
+    stream = result["stream"]
+    print(
+        f"\nWRITES over HTTP (`zhsearch serve`, default workers, a copy of the xwlb index)\n"
+        f"  steady 20 writes/s: {stream['writes']} writes, 202 → found by a search:"
+        f" p50 {stream['p50']:.0f} ms, p95 {stream['p95']:.0f} ms, p99 {stream['p99']:.0f} ms;"
+        f" {stream['within_1s']:.1%} within 1 s, {stream['missing']} never found"
+    )
+    for clients, rate in result["single"].items():
+        print(f"  single PUTs, {clients} client(s): {rate:.0f} writes/s accepted")
+    for clients, (accepted, applied) in result["batches"].items():
+        print(
+            f"  batches of 100, {clients} client(s): {accepted:.0f} articles/s accepted,"
+            f" {applied:.0f} articles/s searchable (accepting 5 s, then until the queue emptied)"
+        )
+    direct = result["direct_rate"]
+    applied = result["batches"][8][1]
+    print(
+        f"  baseline: `zhsearch index` of 5,000 of the same articles, direct: {direct:.0f}"
+        f" articles/s → the committer applies {applied / direct:.2f}x that rate"
+    )
+    memory = result["memory"]
+    print(
+        f"  memory while writing (peak): RSS {memory['rss_sum']:.0f} MB added up,"
+        f" PSS {memory['pss_sum']:.0f} MB added up"
+    )
+
+
 # ---------------------------------------------------------------- report
 
 
@@ -418,6 +645,12 @@ def main() -> None:
     parser.add_argument("--queries", type=int, default=300, help="queries per latency set")
     parser.add_argument("--repeat", type=int, default=3, help="repetitions of each query set")
     parser.add_argument("--http-seconds", type=float, default=10, help="per HTTP load run")
+    parser.add_argument(
+        "--write-seconds", type=float, default=30, help="of the steady 20 writes/s stream"
+    )
+    parser.add_argument(
+        "--only", choices=["all", "writes"], default="all", help="writes: only the write figures"
+    )
     parser.add_argument("--workdir", type=Path, default=ROOT / "bench" / ".work" / "perf")
     parser.add_argument(
         "--skip-naive-index",
@@ -434,6 +667,12 @@ def main() -> None:
     work.mkdir(parents=True, exist_ok=True)
     xwlb = shared / "xwlb" / "articles.jsonl.gz"
     print(f"zhsearch performance — {os.cpu_count()} cores, queries x{args.repeat} repetitions")
+
+    if args.only == "writes":
+        if not (work / "xwlb-zhsearch").exists():
+            child_run([*ZHSEARCH, "index", "--index", str(work / "xwlb-zhsearch"), str(xwlb)])
+        report_writes(writes(work, work / "xwlb-zhsearch", xwlb, args.write_seconds))
+        return
 
     rows = indexing(work, xwlb, args.skip_naive_index)
     table("INDEXING xwlb (19,540 articles)", rows)
@@ -481,6 +720,7 @@ def main() -> None:
         f"{memory['rss_sum']:.0f} MB added up, PSS {memory['pss_sum']:.0f} MB added up "
         f"(shared pages once), largest process RSS {memory['rss_max']:.0f} MB"
     )
+    report_writes(writes(work, xwlb_dirs["zhsearch"], xwlb, args.write_seconds))
 
 
 if __name__ == "__main__":

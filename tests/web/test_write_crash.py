@@ -61,14 +61,13 @@ def _client(
         number += 1
         doc_id = rng.choice(ids)
         headers = {"Authorization": f"Bearer {key}"}
+        version = None if rng.random() < 0.2 else f"v{number}"  # None: a delete
         try:
-            if rng.random() < 0.2:
+            if version is None:
                 status, _, _ = http_request(
                     "DELETE", f"{base[0]}/api/documents/{doc_id}", headers=headers, timeout=10
                 )
-                version = None
             else:
-                version = f"v{number}"
                 article = {"title": f"{_token(doc_id)} 第{version}版", "text": f"{version} 正文"}
                 status, _, _ = http_request(
                     "PUT", f"{base[0]}/api/documents/{doc_id}", article, headers, timeout=10
