@@ -508,13 +508,15 @@ def _accept_rate(clients: int, seconds: float, send) -> float:
 def _drain(port: int, deadline: float = 600) -> float:
     """Seconds until the server's write queue is empty."""
     started = time.perf_counter()
+    answer = None
     while time.perf_counter() - started < deadline:
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
         conn.request("GET", "/api/stats")
-        if json.loads(conn.getresponse().read())["queued"] == 0:
+        answer = json.loads(conn.getresponse().read())
+        if answer.get("queued") == 0:
             return time.perf_counter() - started
         time.sleep(0.1)
-    raise RuntimeError("the write queue did not drain")
+    raise RuntimeError(f"the write queue did not drain: {answer}")
 
 
 def writes(work: Path, index_dir: Path, source: Path, seconds: float) -> dict:

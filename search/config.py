@@ -146,6 +146,11 @@ class WritingConfig:
     # at once): fewer, larger commits than one per request, each searchable well within 1 s.
     commit_interval_seconds: float = 0.25
     commit_max_writes: int = 5_000
+    # The committer's segments are merged beside it (search/writes/merging.py), this many of
+    # one tier (a power of ten of articles) at a time, none over `merge_max_docs` articles.
+    merge_factor: int = 10
+    merge_max_docs: int = 100_000
+    merge_memory_mb: int = 128
     # How long `?wait=true` waits for a write to become searchable before answering 504
     # ($ZHSEARCH_WRITE_WAIT_SECONDS).
     wait_seconds: float = field(

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import os
 import re
 import threading
 import time
@@ -86,6 +88,7 @@ class SearchEngine:
         self._lexicon: Lexicon | None = None
         self._lexicon_lock = threading.Lock()
         self._lexicon_build: threading.Thread | None = None
+        self._journal: Journal | None = None  # opened once a write was journaled
 
     def _new_searcher(self, previous: BoundedSearcher | None = None) -> BoundedSearcher:
         reader = fresh_reader(self._index, previous.reader() if previous else None)
@@ -328,24 +331,36 @@ class SearchEngine:
     def stats(self) -> IndexStats:
         """How many articles the index holds, its size on disk, when it last changed, and how
         many acknowledged writes are not searchable yet."""
-        files = [f for f in self.index_dir.iterdir() if f.is_file()]
+        # Stat'ed once: a commit may remove files (merged segments) while this reads them.
+        files = {}
+        for entry in os.scandir(self.index_dir):
+            with contextlib.suppress(FileNotFoundError):
+                if entry.is_file():
+                    files[entry.name] = entry.stat()
         # The suggestion lexicon is written after a commit, not by it; the journal, keys and
         # lock files change without the articles changing.
-        changed = (f.stat().st_mtime for f in files if f.name.startswith(("_", "MAIN_")))
+        changed = (st.st_mtime for name, st in files.items() if name.startswith(("_", "MAIN_")))
         last = max(changed, default=None)
-        tocs = [f.stat().st_mtime for f in files if f.suffix == ".toc"]
+        tocs = [st.st_mtime for name, st in files.items() if name.endswith(".toc")]
 
         def when(stamp: float | None) -> str | None:
             return format_date(datetime.fromtimestamp(stamp).astimezone()) if stamp else None
 
-        queued = Journal(self.index_dir).backlog().writes if journal_exists(self.index_dir) else 0
         return IndexStats(
             articles=self.doc_count(),
-            index_bytes=sum(f.stat().st_size for f in files),
+            index_bytes=sum(st.st_size for st in files.values()),
             last_update=when(last),
-            queued=queued,
+            queued=self._queued_writes(),
             last_commit=when(max(tocs, default=None)),
         )
+
+    def _queued_writes(self) -> int:
+        """Writes acknowledged over HTTP and not yet searchable (0 where none were ever sent)."""
+        if self._journal is None:
+            if not journal_exists(self.index_dir):
+                return 0
+            self._journal = Journal(self.index_dir)
+        return self._journal.backlog().writes
 
     def document(self, doc_id: str) -> Article | None:
         """The stored article with this id, or None."""

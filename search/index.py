@@ -137,6 +137,7 @@ class IndexWriterSession:
         timeout: float = 10.0,
         procs: int = 1,
         on_commit: Callable[[], None] | None = None,
+        merge: bool = True,
     ):
         self.index = index
         self.index_dir = Path(index.storage.folder)
@@ -144,6 +145,7 @@ class IndexWriterSession:
         self.timeout = timeout
         self.procs = procs  # >1: analyse and write in that many processes, one segment each
         self.on_commit = on_commit  # called after each commit, e.g. to record what it holds
+        self.merge = merge  # False: commits never merge segments (see search.writes.merging)
         self._writer: IndexWriter | None = None
         self._pending = 0
         self._uncommitted_ids: set[str] = set()
@@ -204,9 +206,13 @@ class IndexWriterSession:
         if self._pending >= self.commit_every:
             self.commit()
 
+    def writer(self) -> IndexWriter:
+        """The open Whoosh writer (opened now if need be), for what the session has no verb."""
+        return self._open_writer()
+
     def commit(self) -> None:
         if self._writer is not None:
-            self._writer.commit()
+            self._writer.commit(merge=self.merge)
             self._writer = None
             self._pending = 0
             self._uncommitted_ids.clear()

@@ -49,7 +49,8 @@ class _Gunicorn(BaseApplication):
 def _stop_committer(server, worker) -> None:
     """In a stopping worker: let its committer finish the commit at hand (a kill mid-commit
     loses nothing either, the journal is applied again)."""
-    committer = getattr(worker.wsgi, "extensions", {}).get("zhsearch_committer")
+    app = getattr(worker, "wsgi", None)
+    committer = getattr(app, "extensions", {}).get("zhsearch_committer")
     if committer is not None:
         committer.stop(timeout=4)
 

@@ -17,9 +17,16 @@ import time
 from pathlib import Path
 
 from ..config import WRITING
-from ..index import IndexProblem, IndexWriterSession, open_or_create_index
+from ..index import (
+    IndexProblem,
+    IndexWriterSession,
+    index_exists,
+    open_index,
+    open_or_create_index,
+)
 from ..records import article_from_json
 from ..userdict import load_for_index
+from . import merging
 from .journal import Journal, Write
 from .lock import SERVER, WriterLock
 
@@ -65,6 +72,8 @@ class Committer:
         self.index_dir = Path(index_dir)
         self.journal = journal or Journal(self.index_dir)
         self.lock_timeout = lock_timeout
+        self._merge_build = None  # the merge being built (a process), if any
+        self._planned_at = None  # the index generation merges were last planned for
 
     def apply_batch(self, limit: int | None = None) -> int:
         """Commit the oldest pending writes (at most `limit`); how many were applied."""
@@ -85,14 +94,46 @@ class Committer:
         return len(writes)
 
     def _commit(self, writes: list[Write]) -> None:
+        """One commit of these writes (each id once), and of a finished merge if one waits.
+
+        Without merging: that is done beside the committer (`search.writes.merging`).
+        """
         index = open_or_create_index(self.index_dir)
         load_for_index(self.index_dir)  # cut text as `zhsearch dict` last taught
-        session = IndexWriterSession(index, commit_every=len(writes) + 1, timeout=self.lock_timeout)
+        session = IndexWriterSession(
+            index, commit_every=len(writes) + 1, timeout=self.lock_timeout, merge=False
+        )
         with session:
+            installed = merging.install(session.writer(), self.index_dir)
             session.delete([w.doc_id for w in writes if w.op == "delete"])
             for write in writes:
                 if write.op == "put":
                     session.update(article_from_json(write.body))
+        if installed:
+            merging.finished(self.index_dir)
+
+    def tend_merges(self) -> None:
+        """Install a finished merge; start building the next one when one is due."""
+        build = self._merge_build
+        if build is not None:
+            if build.poll() is None:
+                return
+            problem = build.stderr.read().strip().splitlines()
+            build.stderr.close()
+            if build.returncode:
+                log.warning("a segment merge failed: %s", problem[-1] if problem else "")
+            self._merge_build = None
+        if merging.ready(self.index_dir):
+            self._commit([])
+            return
+        if not index_exists(self.index_dir):
+            return
+        index = open_index(self.index_dir)
+        generation = index.latest_generation()
+        if generation != self._planned_at:  # only a new commit can make a merge due
+            self._planned_at = generation
+            if merging.plan(index._segments()):
+                self._merge_build = merging.start_build(self.index_dir)
 
     def _commit_one_by_one(self, writes: list[Write]) -> dict[int, tuple[str, str]]:
         """Apply each write alone; those that fail even so are recorded, never retried forever."""
@@ -140,15 +181,10 @@ class CommitterThread(threading.Thread):
             self.lock.release()
 
     def _commit_forever(self, committer: Committer) -> None:
-        seen = None
         while not self.stopping.is_set():
-            version = committer.journal.data_version()
-            if version == seen and committer.journal.backlog().writes == 0:
-                self.stopping.wait(self.poll)
-                continue
-            seen = version
             try:
                 applied = committer.apply_batch()
+                committer.tend_merges()
             except IndexProblem as exc:
                 log.warning("writes wait: %s", exc)
                 self.stopping.wait(1.0)
@@ -157,9 +193,8 @@ class CommitterThread(threading.Thread):
                 log.exception("the committer failed; retrying in 1 s")
                 self.stopping.wait(1.0)
                 continue
-            if applied:
-                seen = None  # more may have come while this batch was committed
-                self.stopping.wait(WRITING.commit_interval_seconds)
+            # After a commit, what came meanwhile waits a moment to join the next one.
+            self.stopping.wait(WRITING.commit_interval_seconds if applied else self.poll)
 
     def stop(self, timeout: float = 10.0) -> None:
         self.stopping.set()

@@ -90,8 +90,9 @@ class Journal:
         self.path = Path(index_dir) / FILE_NAME
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._local = threading.local()
-        with self._connection() as db:
-            db.executescript(_SCHEMA)
+        db = self._connection()
+        if db.execute("SELECT 1 FROM sqlite_master WHERE name = 'state'").fetchone() is None:
+            db.executescript(_SCHEMA)  # idempotent, should two processes create it at once
 
     def _connection(self) -> sqlite3.Connection:
         db = getattr(self._local, "db", None)

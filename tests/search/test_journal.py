@@ -94,3 +94,51 @@ def test_a_write_that_cannot_be_applied_is_marked_failed_and_the_rest_go_through
     assert failed["status"] == "failed" and "JSONDecodeError" in failed["error"]
     with pytest.raises(UnknownTask):
         journal.status(4)
+
+
+def test_small_segments_are_merged_beside_the_committer_keeping_later_deletions(tmp_path):
+    from search.engine import SearchEngine
+    from search.writes import merging
+
+    journal = Journal(tmp_path)
+    committer = Committer(tmp_path, journal)
+    for n in range(12):  # twelve commits, twelve one-article segments: none merged
+        journal.append([journal_ops.put(Article(f"m{n}", f"合并测试 第{n}篇", "鸭嘴兽"))])
+        committer.apply_batch()
+    assert len(open_index(tmp_path)._segments()) == 12
+    sources = merging.plan(open_index(tmp_path)._segments())
+    assert len(sources) == 10
+
+    assert merging.build(tmp_path)  # as its own process would, holding no lock
+    # Meanwhile the committer goes on: deletes and replaces articles of the merged segments.
+    journal.append(
+        [
+            journal_ops.delete("m0"),
+            journal_ops.put(Article("m1", "合并测试 改写", "鸭嘴兽")),
+            journal_ops.put(Article("m99", "合并测试 新来的", "鸭嘴兽")),
+        ]
+    )
+    committer.apply_batch()  # installs the merge in the same commit
+    segments = open_index(tmp_path)._segments()
+    assert len(segments) == 12 - 10 + 1 + 1
+    assert not (tmp_path / merging.FOLDER).exists()
+    stored = _stored(tmp_path)
+    assert sorted(stored) == sorted([f"m{n}" for n in range(1, 12)] + ["m99"])
+    assert stored["m1"] == "合并测试 改写"
+    results = SearchEngine(tmp_path).search("鸭嘴兽", size=20)
+    assert results.total == 12 and sorted(h.id for h in results.hits) == sorted(stored)
+
+
+def test_a_merge_whose_segments_were_merged_away_meanwhile_is_dropped(tmp_path):
+    from search.writes import merging
+
+    journal = Journal(tmp_path)
+    committer = Committer(tmp_path, journal)
+    for n in range(10):
+        journal.append([journal_ops.put(Article(f"m{n}", f"第{n}篇", "正文"))])
+        committer.apply_batch()
+    assert merging.build(tmp_path)
+    open_index(tmp_path).writer().commit(optimize=True)  # a CLI run merged everything
+    committer.tend_merges()
+    assert not merging.ready(tmp_path)
+    assert len(_stored(tmp_path)) == 10
