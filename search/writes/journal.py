@@ -107,12 +107,11 @@ class Journal:
     def _state(self, db: sqlite3.Connection, key: str):
         return db.execute("SELECT value FROM state WHERE key = ?", (key,)).fetchone()[0]
 
-    def append(self, writes: Iterable[tuple[str, str, str | None]], bounded: bool = True) -> int:
+    def append(self, writes: Iterable[tuple[str, str, str | None]]) -> int:
         """Journal the writes (op, id, body) in one transaction; returns the last one's seq.
 
-        Durable when this returns. With `bounded`, refuses (JournalFull) while the backlog is
-        at its bound: a request is taken whole below it, so the backlog passes the bound by at
-        most one request.
+        Durable when this returns. Refuses (JournalFull) while the backlog is at its bound: a
+        request is taken whole below it, so the backlog passes the bound by at most one request.
         """
         rows = [
             (op, doc_id, body, len(body.encode("utf-8")) if body else len(doc_id))
@@ -121,16 +120,15 @@ class Journal:
         db = self._connection()
         db.execute("BEGIN IMMEDIATE")
         try:
-            if bounded:
-                backlog = self._backlog(db)
-                if (
-                    backlog.writes >= WRITING.max_queued_writes
-                    or backlog.bytes >= WRITING.max_queued_bytes
-                ):
-                    raise JournalFull(
-                        f"写入队列已满：{backlog.writes} 条待写入 (the write queue is full:"
-                        f" {backlog.writes} writes, {backlog.bytes} bytes not yet searchable)"
-                    )
+            backlog = self._backlog(db)
+            if (
+                backlog.writes >= WRITING.max_queued_writes
+                or backlog.bytes >= WRITING.max_queued_bytes
+            ):
+                raise JournalFull(
+                    f"写入队列已满：{backlog.writes} 条待写入 (the write queue is full:"
+                    f" {backlog.writes} writes, {backlog.bytes} bytes not yet searchable)"
+                )
             now = time.time()
             db.executemany(
                 "INSERT INTO writes (op, doc_id, body, size, received) VALUES (?, ?, ?, ?, ?)",
