@@ -144,7 +144,7 @@ class WritingConfig:
     retry_after_seconds: int = 5
     # The committer applies what is queued at most this often (and at most this many writes
     # at once): fewer, larger commits than one per request, each searchable well within 1 s.
-    commit_interval_seconds: float = 0.25
+    commit_interval_seconds: float = 0.1
     commit_max_writes: int = 5_000
     # The committer's segments are merged beside it (search/writes/merging.py), this many of
     # one tier (a power of ten of articles) at a time, none over `merge_max_docs` articles.

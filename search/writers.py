@@ -21,10 +21,10 @@ HOLDER_FILE = "indexing.pid"  # the pid and start time of the run that holds the
 _PR_SET_PDEATHSIG = 1
 
 
-def _die_with_parent() -> None:
-    """Ask Linux to SIGKILL this process when its parent dies (nothing elsewhere)."""
+def die_with_parent(signum: int = signal.SIGKILL) -> None:
+    """Ask Linux to send this process `signum` when its parent dies (nothing elsewhere)."""
     with contextlib.suppress(OSError, AttributeError):
-        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signum)
 
 
 class _WorkerTask(SubWriterTask):
@@ -33,7 +33,7 @@ class _WorkerTask(SubWriterTask):
         self.parent_pid = parent_pid
 
     def run(self) -> None:
-        _die_with_parent()
+        die_with_parent()
         # Ctrl-C reaches the whole process group; the parent decides what to commit.
         signal.signal(signal.SIGINT, signal.SIG_IGN)
         if os.getppid() != self.parent_pid:

@@ -6,8 +6,8 @@ cores. The segmentation dictionary is loaded once before the workers fork (they 
 ~60 MB); each worker opens the index itself after the fork, so no two processes share an open
 file, and reads the suggestion lexicon from its file beside the index.
 
-Every worker also runs a committer thread for the write API (`search.writes.committer`); the
-one that gets the index's writer lock commits, and if its worker dies another takes over.
+The write API's committer (`search.writes.committer`) is a process of its own, forked before
+the workers; each worker also runs a committer thread that takes over should it die.
 """
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ class _Gunicorn(BaseApplication):
         from web.writes import start_committer
 
         app = create_app(self.index_dir, {"REQUIRE_KEY": self.require_key})
-        start_committer(app)  # applies what a crashed server left in the journal, first
+        start_committer(app)  # stands by, should the committer process die
         engine = app.extensions.get("zhsearch")
         if engine is not None:
             warm_up = threading.Timer(SERVING.lexicon_delay_seconds, engine.lexicon)
@@ -64,7 +64,12 @@ def serve(
     require_key: bool = False,
 ) -> None:
     """Serve until interrupted (Ctrl-C or SIGTERM stop the workers and exit)."""
+    from search.writes.committer import fork_committer_process
+
     analyze("预热分词词典")  # loaded once, before the workers fork, and shared by them
+    # Applies what a crashed server left in the journal first, then every new write; it dies
+    # with this process.
+    fork_committer_process(index_dir)
     options = {
         "bind": f"[{host}]:{port}" if ":" in host else f"{host}:{port}",
         "workers": workers,

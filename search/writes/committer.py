@@ -1,17 +1,20 @@
 """The committer: applies the journal's writes to the index, in order, many per commit.
 
 One committer writes an index at a time, whoever asked for the writes: it holds the index's
-writer lock (`search.writes.lock`). In `zhsearch serve` every worker process runs a committer
-thread and the one that gets the lock commits; if its process dies, the kernel frees the lock
-and another worker's thread takes over. A CLI run that writes directly holds the same lock and
-first applies what the journal holds (`drain`), so writes are applied in the order they were
-acknowledged.
+writer lock (`search.writes.lock`). `zhsearch serve` forks a committer process of its own
+before its workers (`fork_committer_process`): in a worker, the committer shared one
+interpreter with the searches and each commit took several times as long. Every worker also
+runs a committer thread that waits for the lock, so that if the committer process dies, the
+kernel frees the lock and a worker takes over. A CLI run that writes directly holds the same
+lock and first applies what the journal holds (`drain`), so writes are applied in the order
+they were acknowledged.
 """
 
 from __future__ import annotations
 
 import logging
 import os
+import signal
 import threading
 import time
 from pathlib import Path
@@ -26,6 +29,7 @@ from ..index import (
 )
 from ..records import article_from_json
 from ..userdict import load_for_index
+from ..writers import die_with_parent
 from . import merging
 from .journal import Journal, Write
 from .lock import SERVER, WriterLock
@@ -42,22 +46,27 @@ def _last_of_each_id(writes: list[Write]) -> list[Write]:
     return list(latest.values())
 
 
-def sync_index_files(index_dir: Path, since: float) -> None:
-    """fsync the files a commit wrote, then the folder: the commit survives a power loss.
+def sync_index_files(index_dir: Path, segment_ids: set[str]) -> None:
+    """fsync what a commit wrote (its segments' files, its table of contents), then the folder:
+    the commit survives a power loss.
 
     Whoosh leaves its files to the page cache; the journal may drop writes only once the
     commit that holds them is on disk, as Lucene syncs a commit point.
     """
-    for entry in os.scandir(index_dir):
-        if entry.is_file() and entry.stat().st_mtime >= since - 1:
-            try:
-                fd = os.open(entry.path, os.O_RDONLY)
-            except OSError:
-                continue  # replaced or removed by a merge meanwhile
-            try:
-                os.fsync(fd)
-            finally:
-                os.close(fd)
+    index_dir = Path(index_dir)
+    toc = max(index_dir.glob("_MAIN_*.toc"), key=lambda p: int(p.stem.rsplit("_", 1)[1]))
+    names = [toc.name] + [
+        name for name in os.listdir(index_dir) if name.startswith(tuple(segment_ids))
+    ]
+    for name in names:
+        try:
+            fd = os.open(index_dir / name, os.O_RDONLY)
+        except OSError:
+            continue  # replaced or removed by a later commit meanwhile
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
     fd = os.open(index_dir, os.O_RDONLY)
     try:
         os.fsync(fd)
@@ -74,13 +83,13 @@ class Committer:
         self.lock_timeout = lock_timeout
         self._merge_build = None  # the merge being built (a process), if any
         self._planned_at = None  # the index generation merges were last planned for
+        self._written: set[str] = set()  # segments committed since the last fsync
 
     def apply_batch(self, limit: int | None = None) -> int:
         """Commit the oldest pending writes (at most `limit`); how many were applied."""
         writes = self.journal.pending(limit or WRITING.commit_max_writes)
         if not writes:
             return 0
-        started = time.time()
         failures: dict[int, tuple[str, str]] = {}
         try:
             self._commit(_last_of_each_id(writes))
@@ -89,7 +98,8 @@ class Committer:
         except Exception:
             log.exception("a batch of %d writes failed; applying them one at a time", len(writes))
             failures = self._commit_one_by_one(_last_of_each_id(writes))
-        sync_index_files(self.index_dir, started)
+        sync_index_files(self.index_dir, self._written)
+        self._written = set()
         self.journal.mark_applied(writes[-1].seq, failures)
         return len(writes)
 
@@ -104,7 +114,11 @@ class Committer:
             index, commit_every=len(writes) + 1, timeout=self.lock_timeout, merge=False
         )
         with session:
-            installed = merging.install(session.writer(), self.index_dir)
+            writer = session.writer()
+            self._written.add(writer.newsegment.segment_id())
+            installed = merging.install(writer, self.index_dir)
+            if installed:
+                self._written.add(installed)
             session.delete([w.doc_id for w in writes if w.op == "delete"])
             for write in writes:
                 if write.op == "put":
@@ -199,3 +213,35 @@ class CommitterThread(threading.Thread):
     def stop(self, timeout: float = 10.0) -> None:
         self.stopping.set()
         self.join(timeout)
+
+
+def fork_committer_process(index_dir: Path, settle: float = 10.0) -> int:
+    """Fork a process that commits the index's journal until its parent dies or stops it
+    (SIGTERM, SIGINT); returns its pid once it holds the writer lock (or `settle` s passed:
+    then a CLI run holds the lock, and the committer takes it when that run ends).
+
+    Call it before the process has other threads: the child runs from a copy of this one.
+    """
+    from .lock import current_holder
+
+    pid = os.fork()
+    if pid == 0:  # the committer
+        status = 0
+        try:
+            die_with_parent(signal.SIGTERM)  # and finish the commit at hand
+            committer = CommitterThread(index_dir)
+            for signum in (signal.SIGTERM, signal.SIGINT):
+                signal.signal(signum, lambda *_: committer.stopping.set())
+            committer.run()  # in this, the process's only thread
+        except BaseException:
+            log.exception("the committer process failed")
+            status = 1
+        finally:
+            os._exit(status)
+    deadline = time.monotonic() + settle
+    while time.monotonic() < deadline:
+        holder = current_holder(index_dir)
+        if holder is not None and holder.pid == pid:
+            break
+        time.sleep(0.02)
+    return pid

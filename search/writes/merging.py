@@ -38,6 +38,7 @@ from whoosh.reading import SegmentReader
 
 from ..config import WRITING
 from ..index import open_index
+from ..writers import die_with_parent
 
 log = logging.getLogger(__name__)
 
@@ -107,18 +108,18 @@ def _sync_folder(folder: Path) -> None:
                 os.close(fd)
 
 
-def install(writer, index_dir: Path) -> bool:
+def install(writer, index_dir: Path) -> str | None:
     """Swap a finished merge in for its sources in `writer`'s segments (the committer's, about
-    to commit); whether one was installed."""
+    to commit); the merged segment's id, or None if none was installed."""
     folder = Path(index_dir) / FOLDER
     if not ready(index_dir):
-        return False
+        return None
     planned = json.loads((folder / PLAN_FILE).read_text())["sources"]
     current = {s.segment_id(): s for s in writer.segments}
     if not all(source["id"] in current for source in planned):
         log.info("a merge's segments changed meanwhile; it is planned again")
         shutil.rmtree(folder, ignore_errors=True)
-        return False
+        return None
     merged_ix = whoosh_index.open_dir(str(folder), indexname=writer.indexname)
     (merged,) = merged_ix._read_toc().segments
     # Articles deleted in a source since the merge read it are deleted in the merge too: the
@@ -140,7 +141,7 @@ def install(writer, index_dir: Path) -> bool:
     kept = [s for s in writer.segments if s.segment_id() not in sources]
     writer.segments = kept[:first] + [merged] + kept[first:]
     writer._setup_doc_offsets()
-    return True
+    return merged.segment_id()
 
 
 def ready(index_dir: Path) -> bool:
@@ -155,9 +156,9 @@ def finished(index_dir: Path) -> None:
 
 def start_build(index_dir: Path) -> subprocess.Popen:
     """A merge build in a process of its own (it would hold this process's interpreter for
-    as long as it runs)."""
+    as long as it runs), which dies with this one."""
     return subprocess.Popen(
-        [sys.executable, "-m", "search.writes.merging", str(index_dir)],
+        [sys.executable, "-m", "search.writes.merging", str(index_dir), str(os.getpid())],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         text=True,
@@ -165,4 +166,8 @@ def start_build(index_dir: Path) -> subprocess.Popen:
 
 
 if __name__ == "__main__":
+    die_with_parent()  # a stopped server's merge is simply redone
+    if os.getppid() != int(sys.argv[2]):
+        sys.exit(0)  # the parent died before we asked
+    os.nice(10)  # background work: commits and searches come first
     build(Path(sys.argv[1]))
