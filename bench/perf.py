@@ -569,6 +569,7 @@ def writes(work: Path, index_dir: Path, source: Path, seconds: float) -> dict:
         stderr=subprocess.DEVNULL,
     )
     peak = {"rss_sum": 0.0, "pss_sum": 0.0}
+    samples: list[float] = []  # PSS of all serving processes, every half second of writing
     sampling = threading.Event()
 
     def sample() -> None:
@@ -577,6 +578,7 @@ def writes(work: Path, index_dir: Path, source: Path, seconds: float) -> dict:
                 now = memory_mb(server.pid)
                 for name in peak:
                     peak[name] = max(peak[name], now[name])
+                samples.append(now["pss_sum"])
             time.sleep(0.5)
 
     sampler = threading.Thread(target=sample)
@@ -610,6 +612,7 @@ def writes(work: Path, index_dir: Path, source: Path, seconds: float) -> dict:
             batches=batches,
             direct_rate=len(articles) / direct_seconds,
             memory=dict(peak),
+            pss_over_time=[samples[int(len(samples) * f)] for f in (0.1, 0.5, 0.9)],
         )
         return result
     finally:
@@ -642,9 +645,11 @@ def report_writes(result: dict) -> None:
         f" articles/s → the committer applies {applied / direct:.2f}x that rate"
     )
     memory = result["memory"]
+    early, middle, late = result["pss_over_time"]
     print(
-        f"  memory while writing (peak): RSS {memory['rss_sum']:.0f} MB added up,"
-        f" PSS {memory['pss_sum']:.0f} MB added up"
+        f"  memory while writing (all serving processes: gunicorn, workers, committer, merges):"
+        f" peak RSS {memory['rss_sum']:.0f} MB, peak PSS {memory['pss_sum']:.0f} MB added up;"
+        f" PSS at 10 % / 50 % / 90 % of the writing {early:.0f} / {middle:.0f} / {late:.0f} MB"
     )
 
 

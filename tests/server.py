@@ -76,13 +76,15 @@ def start_server(
     args: tuple[str, ...] = (),
     env: dict | None = None,
     own_group: bool = False,
+    log=None,
 ) -> subprocess.Popen:
     """`zhsearch serve` in a subprocess (`own_group`: in a process group of its own, so that
-    the whole server, workers and all, can be killed at once)."""
+    the whole server, workers and all, can be killed at once; `log`: an open file for its
+    output, else a pipe)."""
     return subprocess.Popen(
         [sys.executable, "-m", "zhsearch", "serve", "--index", str(index_dir)]
         + ["--port", str(port), "--threads", str(threads), "--workers", str(workers), *args],
-        stdout=subprocess.PIPE,
+        stdout=log or subprocess.PIPE,
         stderr=subprocess.STDOUT,
         env={**os.environ, **(env or {})},
         cwd=ROOT,
@@ -100,7 +102,8 @@ def wait_until_answering(server: Server, timeout: float = 30) -> None:
             if server.process.poll() is not None or time.monotonic() > deadline:
                 if server.process.poll() is None:
                     server.process.kill()
-                output = server.process.stdout.read().decode("utf-8", "replace")[-2000:]
+                stream = server.process.stdout
+                output = stream.read().decode("utf-8", "replace")[-2000:] if stream else ""
                 raise RuntimeError(f"zhsearch serve did not start: {output}") from None
             time.sleep(0.1)
 

@@ -116,7 +116,7 @@ class Committer:
         with session:
             writer = session.writer()
             self._written.add(writer.newsegment.segment_id())
-            installed = merging.install(writer, self.index_dir)
+            installed = self._install_merge(writer)
             if installed:
                 self._written.add(installed)
             session.delete([w.doc_id for w in writes if w.op == "delete"])
@@ -149,8 +149,23 @@ class Committer:
             if merging.plan(index._segments()):
                 self._merge_build = merging.start_build(self.index_dir)
 
+    def _install_merge(self, writer) -> str | None:
+        """Swap in a finished merge, if one waits; one that cannot be is dropped (and planned
+        again), never a reason for the writes of this commit to fail."""
+        try:
+            return merging.install(writer, self.index_dir)
+        except Exception:
+            log.exception("a finished segment merge could not be installed; dropped")
+            merging.finished(self.index_dir)
+            return None
+
     def _commit_one_by_one(self, writes: list[Write]) -> dict[int, tuple[str, str]]:
-        """Apply each write alone; those that fail even so are recorded, never retried forever."""
+        """Apply each write alone; those that fail even so are recorded, never retried forever.
+
+        Only once a commit of no write at all has gone through: a failure that is not any one
+        write's (a full disk, say) fails the batch, which is retried, and marks nothing.
+        """
+        self._commit([])
         failures = {}
         for write in writes:
             try:

@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from search.writes.lock import current_holder
 from tests.conftest import CORPUS
 from tests.server import running_server
 from zhsearch.cli import main
@@ -124,11 +125,14 @@ def test_missing_path_is_a_clear_error(tmp_path):
 
 def test_serve_answers_over_real_http_from_several_worker_processes(cli_index):
     with running_server(cli_index, workers=2) as server:
-        workers = Path(f"/proc/{server.process.pid}/task/{server.process.pid}/children")
+        children = Path(f"/proc/{server.process.pid}/task/{server.process.pid}/children")
         deadline = time.monotonic() + 20
-        while len(workers.read_text().split()) < 2 and time.monotonic() < deadline:
+        while len(children.read_text().split()) < 3 and time.monotonic() < deadline:
             time.sleep(0.1)
-        assert len(workers.read_text().split()) == 2
+        # Two workers, and the committer of the write API, which holds the writer lock.
+        pids = {int(pid) for pid in children.read_text().split()}
+        assert len(pids) == 3
+        assert current_holder(cli_index).pid in pids
         for _ in range(6):  # whichever worker answers, it has the index open
             status, body = server.get("/api/search?q=%E6%B1%9F%E8%B1%9A")  # 江豚
             assert status == 200 and json.loads(body)["hits"][0]["id"] == "demo-004"
