@@ -78,5 +78,4 @@ def build_in_subprocess(index_dir: Path, timeout: float = 600) -> str | None:
 
 
 if __name__ == "__main__":
-    os.nice(10)  # background work: searches and commits come first
     build_lexicon_file(Path(sys.argv[1]))

@@ -6,8 +6,10 @@ it, so a broken browser set-up fails there instead of passing quietly).
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
+import time
 from pathlib import Path
 
 import pytest
@@ -54,6 +56,12 @@ def browser():
 @pytest.fixture(scope="module")
 def demo_server(demo_index):
     with running_server(demo_index) as server:
+        # Suggestions come from a lexicon built in the background after start: these tests
+        # type into the box, so they begin once it is there, however busy the machine is.
+        deadline = time.monotonic() + 120
+        while not json.loads(server.get("/api/suggest?q=bu")[1])["suggestions"]:
+            assert time.monotonic() < deadline, "the server built no suggestion lexicon"
+            time.sleep(0.2)
         yield server
 
 

@@ -103,6 +103,9 @@ def test_ctrl_c_stops_cleanly_after_committing_what_was_handed_over(tmp_path):
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         start_new_session=True,  # its own process group, as a terminal's foreground job
+        # and Ctrl-C as a terminal delivers it, even where this suite was started in the
+        # background (a background job inherits SIGINT ignored)
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
         cwd=ROOT,
     )
     # Wait until the run says it has handed articles over (its progress lines count them),
