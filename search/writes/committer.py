@@ -139,6 +139,8 @@ class Committer:
             self._merge_build = None
         if merging.ready(self.index_dir):
             self._commit([])
+            sync_index_files(self.index_dir, self._written)
+            self._written = set()
             return
         if not index_exists(self.index_dir):
             return

@@ -62,14 +62,16 @@ class JournalWrites:
     add = update  # the server replaces by id either way
 
     def delete(self, ids: Iterable[str]) -> int:
-        """Journal deletes of the ids; returns how many of them the index holds now."""
+        """Journal deletes of the ids; returns how many of them the index held (counted
+        first: the server may apply them at once)."""
         ids = list(ids)
+        held = 0
+        if index_exists(self.index_dir):
+            with open_index(self.index_dir).searcher() as searcher:
+                held = sum(searcher.document_number(id=doc_id) is not None for doc_id in ids)
         self._buffer += [journal_ops.delete(doc_id) for doc_id in ids]
         self.flush()
-        if not index_exists(self.index_dir):
-            return 0
-        with open_index(self.index_dir).searcher() as searcher:
-            return sum(searcher.document_number(id=doc_id) is not None for doc_id in ids)
+        return held
 
     def flush(self) -> None:
         """Journal the buffered writes, waiting while the server's backlog is full."""
