@@ -592,7 +592,9 @@ def writes(work: Path, index_dir: Path, source: Path, seconds: float) -> dict:
         load(port, keyword_queries(source, 50), 4, 10)
         sampler.start()
         writer = Writer(port, key, articles)
+        first = len(samples)
         result = {"stream": _stream_latency(port, writer, 20, seconds)}
+        steady = samples[first:]  # PSS while a writer sends 20 a second, on and on
         _drain(port)
         single = {c: _accept_rate(c, 400, lambda: writer.put()[0] == 202) for c in (1, 8)}
         _drain(port)
@@ -612,7 +614,7 @@ def writes(work: Path, index_dir: Path, source: Path, seconds: float) -> dict:
             batches=batches,
             direct_rate=len(articles) / direct_seconds,
             memory=dict(peak),
-            pss_over_time=[samples[int(len(samples) * f)] for f in (0.1, 0.5, 0.9)],
+            pss_over_time=[steady[int(len(steady) * f)] for f in (0.1, 0.5, 0.9)],
         )
         return result
     finally:
@@ -649,7 +651,8 @@ def report_writes(result: dict) -> None:
     print(
         f"  memory while writing (all serving processes: gunicorn, workers, committer, merges):"
         f" peak RSS {memory['rss_sum']:.0f} MB, peak PSS {memory['pss_sum']:.0f} MB added up;"
-        f" PSS at 10 % / 50 % / 90 % of the writing {early:.0f} / {middle:.0f} / {late:.0f} MB"
+        f" PSS at 10 % / 50 % / 90 % of the steady stream"
+        f" {early:.0f} / {middle:.0f} / {late:.0f} MB"
     )
 
 
@@ -673,6 +676,26 @@ def table(title: str, rows: dict[str, dict], baseline: str | None = "naive", low
         )
 
 
+def report_serving(work: Path, index_dir: Path, keyword: list[str], args) -> None:
+    served = serving(work, index_dir, keyword, args.http_seconds)
+    print(
+        f"\nHTTP /api/search on xwlb (`zhsearch serve`, default workers, loopback; "
+        f"load: {served['generator']}), ms"
+    )
+    for name, row in served["load"].items():
+        print(f"  {name:<10} " + "  ".join(f"{k} {v:.1f}" for k, v in row.items()))
+    print(
+        f"\nSTART-UP: serve → first answer {served['startup_s']:.2f} s; one-shot "
+        f"`zhsearch search` {one_shot(index_dir, keyword[0], 3):.2f} s (median of 3)"
+    )
+    memory = served["memory"]
+    print(
+        f"MEMORY after ≥1,000 queries: {memory['processes']} serving processes, RSS "
+        f"{memory['rss_sum']:.0f} MB added up, PSS {memory['pss_sum']:.0f} MB added up "
+        f"(shared pages once), largest process RSS {memory['rss_max']:.0f} MB"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--child", nargs=3, help=argparse.SUPPRESS)
@@ -683,7 +706,10 @@ def main() -> None:
         "--write-seconds", type=float, default=30, help="of the steady 20 writes/s stream"
     )
     parser.add_argument(
-        "--only", choices=["all", "writes"], default="all", help="writes: only the write figures"
+        "--only",
+        choices=["all", "writes", "http"],
+        default="all",
+        help="only the write figures, or only HTTP search, start-up and memory",
     )
     parser.add_argument("--workdir", type=Path, default=ROOT / "bench" / ".work" / "perf")
     parser.add_argument(
@@ -706,6 +732,12 @@ def main() -> None:
         if not (work / "xwlb-zhsearch").exists():
             child_run([*ZHSEARCH, "index", "--index", str(work / "xwlb-zhsearch"), str(xwlb)])
         report_writes(writes(work, work / "xwlb-zhsearch", xwlb, args.write_seconds))
+        return
+
+    if args.only == "http":
+        if not (work / "xwlb-zhsearch").exists():
+            child_run([*ZHSEARCH, "index", "--index", str(work / "xwlb-zhsearch"), str(xwlb)])
+        report_serving(work, work / "xwlb-zhsearch", keyword_queries(xwlb, args.queries), args)
         return
 
     rows = indexing(work, xwlb, args.skip_naive_index)
@@ -737,23 +769,7 @@ def main() -> None:
     else:
         print("\n(questions skipped: run `python -m bench.quality --sets cmrc` first)")
 
-    served = serving(work, xwlb_dirs["zhsearch"], keyword, args.http_seconds)
-    print(
-        f"\nHTTP /api/search on xwlb (`zhsearch serve`, default workers, loopback; "
-        f"load: {served['generator']}), ms"
-    )
-    for name, row in served["load"].items():
-        print(f"  {name:<10} " + "  ".join(f"{k} {v:.1f}" for k, v in row.items()))
-    print(
-        f"\nSTART-UP: serve → first answer {served['startup_s']:.2f} s; one-shot "
-        f"`zhsearch search` {one_shot(xwlb_dirs['zhsearch'], keyword[0], 3):.2f} s (median of 3)"
-    )
-    memory = served["memory"]
-    print(
-        f"MEMORY after ≥1,000 queries: {memory['processes']} serving processes, RSS "
-        f"{memory['rss_sum']:.0f} MB added up, PSS {memory['pss_sum']:.0f} MB added up "
-        f"(shared pages once), largest process RSS {memory['rss_max']:.0f} MB"
-    )
+    report_serving(work, xwlb_dirs["zhsearch"], keyword, args)
     report_writes(writes(work, xwlb_dirs["zhsearch"], xwlb, args.write_seconds))
 
 

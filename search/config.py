@@ -145,7 +145,8 @@ class WritingConfig:
     # The committer applies what is queued at most this often (and at most this many writes
     # at once): fewer, larger commits than one per request, each searchable well within 1 s.
     commit_interval_seconds: float = 0.1
-    commit_max_writes: int = 5_000
+    commit_max_writes: int = 1_000
+    committer_memory_mb: int = 64  # of postings its writer holds before spilling to disk
     # The committer's segments are merged beside it (search/writes/merging.py), this many of
     # one tier (a power of ten of articles) at a time, none over `merge_max_docs` articles.
     merge_factor: int = 10

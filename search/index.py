@@ -138,6 +138,7 @@ class IndexWriterSession:
         procs: int = 1,
         on_commit: Callable[[], None] | None = None,
         merge: bool = True,
+        memory_mb: int | None = None,
     ):
         self.index = index
         self.index_dir = Path(index.storage.folder)
@@ -146,6 +147,7 @@ class IndexWriterSession:
         self.procs = procs  # >1: analyse and write in that many processes, one segment each
         self.on_commit = on_commit  # called after each commit, e.g. to record what it holds
         self.merge = merge  # False: commits never merge segments (see search.writes.merging)
+        self.memory_mb = memory_mb or INDEXING.writer_memory_mb
         self._writer: IndexWriter | None = None
         self._pending = 0
         self._uncommitted_ids: set[str] = set()
@@ -156,7 +158,7 @@ class IndexWriterSession:
             # compound=False: segment files stay separate and are memory-mapped when read;
             # a compound file is copied into memory by every searcher that opens it.
             options = {
-                "limitmb": INDEXING.writer_memory_mb,
+                "limitmb": self.memory_mb,
                 "timeout": self.timeout,
                 "delay": 0.25,
                 "compound": False,

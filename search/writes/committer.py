@@ -111,7 +111,11 @@ class Committer:
         index = open_or_create_index(self.index_dir)
         load_for_index(self.index_dir)  # cut text as `zhsearch dict` last taught
         session = IndexWriterSession(
-            index, commit_every=len(writes) + 1, timeout=self.lock_timeout, merge=False
+            index,
+            commit_every=len(writes) + 1,
+            timeout=self.lock_timeout,
+            merge=False,
+            memory_mb=WRITING.committer_memory_mb,
         )
         with session:
             writer = session.writer()
