@@ -118,8 +118,8 @@ class ServingConfig:
     # out of the way of the first searches.
     lexicon_delay_seconds: float = 3.0
     # After a commit, a new lexicon is built only if the one at hand is at least this old:
-    # writes over HTTP commit every second, and a build takes seconds of CPU.
-    lexicon_min_age_seconds: float = 60.0
+    # writes over HTTP commit several times a second, and a build takes seconds of CPU.
+    lexicon_min_age_seconds: float = 300.0
 
     def default_workers(self) -> int:
         return max(1, min(os.cpu_count() or 1, self.max_workers))

@@ -196,10 +196,14 @@ class IndexWriterSession:
         self._uncommitted_ids.add(article.id)
         self._count_change()
 
-    def delete(self, ids: Iterable[str]) -> int:
-        """Delete articles by id; returns how many were deleted."""
+    def delete(self, ids: Iterable[str], searcher=None) -> int:
+        """Delete articles by id; returns how many were deleted.
+
+        `searcher`: one over the commit the writer started from, to find them with (else the
+        writer opens a reader of every segment).
+        """
         writer = self._open_writer()
-        deleted = sum(writer.delete_by_term("id", doc_id) for doc_id in ids)
+        deleted = sum(writer.delete_by_term("id", doc_id, searcher=searcher) for doc_id in ids)
         self._count_change(deleted)
         return deleted
 

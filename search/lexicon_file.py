@@ -59,10 +59,15 @@ def build_lexicon_file(index_dir: Path) -> None:
 
 
 def build_in_subprocess(index_dir: Path, timeout: float = 600) -> str | None:
-    """Build the lexicon file in a process of its own; None, or what went wrong."""
+    """Build the lexicon file in a process of its own; None, or what went wrong.
+
+    A first lexicon is built at normal priority (suggestions wait for it); a newer one, while
+    the old one answers, at a lower one, out of the way of searches and commits.
+    """
+    renewal = ["--renewal"] if lexicon_path(index_dir).exists() else []
     try:
         done = subprocess.run(
-            [sys.executable, "-m", "search.lexicon_file", str(index_dir)],
+            [sys.executable, "-m", "search.lexicon_file", str(index_dir), *renewal],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
             text=True,
@@ -78,4 +83,6 @@ def build_in_subprocess(index_dir: Path, timeout: float = 600) -> str | None:
 
 
 if __name__ == "__main__":
+    if "--renewal" in sys.argv:
+        os.nice(10)
     build_lexicon_file(Path(sys.argv[1]))

@@ -19,10 +19,13 @@ import threading
 import time
 from pathlib import Path
 
+from whoosh.searching import Searcher
+
 from ..config import WRITING
 from ..index import (
     IndexProblem,
     IndexWriterSession,
+    fresh_reader,
     index_exists,
     open_index,
     open_or_create_index,
@@ -84,6 +87,8 @@ class Committer:
         self._merge_build = None  # the merge being built (a process), if any
         self._planned_at = None  # the index generation merges were last planned for
         self._written: set[str] = set()  # segments committed since the last fsync
+        self._index = None  # for `tend_merges`, once the index exists
+        self._reader = None  # of the last commit, its segment readers reused by the next
 
     def apply_batch(self, limit: int | None = None) -> int:
         """Commit the oldest pending writes (at most `limit`); how many were applied."""
@@ -112,7 +117,7 @@ class Committer:
         load_for_index(self.index_dir)  # cut text as `zhsearch dict` last taught
         session = IndexWriterSession(
             index,
-            commit_every=len(writes) + 1,
+            commit_every=10**9,  # one commit, when the session closes
             timeout=self.lock_timeout,
             merge=False,
             memory_mb=WRITING.committer_memory_mb,
@@ -120,15 +125,25 @@ class Committer:
         with session:
             writer = session.writer()
             self._written.add(writer.newsegment.segment_id())
+            # Every id the batch touches goes first (a put replaces), found with a reader kept
+            # from commit to commit: Whoosh's own would open every segment again each time.
+            session.delete([w.doc_id for w in writes], searcher=self._searcher(index, writer))
+            for write in writes:
+                if write.op == "put":
+                    session.add(article_from_json(write.body))
+            # After the deletions, so that the merge carries them too.
             installed = self._install_merge(writer)
             if installed:
                 self._written.add(installed)
-            session.delete([w.doc_id for w in writes if w.op == "delete"])
-            for write in writes:
-                if write.op == "put":
-                    session.update(article_from_json(write.body))
         if installed:
             merging.finished(self.index_dir)
+
+    def _searcher(self, index, writer) -> Searcher | None:
+        """A searcher over the commit `writer` started from (None if it cannot be had)."""
+        self._reader = fresh_reader(index, self._reader)
+        if self._reader.generation() != writer.generation - 1:
+            return None  # not the writer's commit: let the writer find them itself
+        return Searcher(self._reader, closereader=False)
 
     def tend_merges(self) -> None:
         """Install a finished merge; start building the next one when one is due."""
@@ -146,13 +161,14 @@ class Committer:
             sync_index_files(self.index_dir, self._written)
             self._written = set()
             return
-        if not index_exists(self.index_dir):
-            return
-        index = open_index(self.index_dir)
-        generation = index.latest_generation()
+        if self._index is None:
+            if not index_exists(self.index_dir):
+                return
+            self._index = open_index(self.index_dir)  # opened once: this runs many times a second
+        generation = self._index.latest_generation()  # a look at the folder, no file read
         if generation != self._planned_at:  # only a new commit can make a merge due
             self._planned_at = generation
-            if merging.plan(index._segments()):
+            if merging.plan(self._index._segments()):
                 self._merge_build = merging.start_build(self.index_dir)
 
     def _install_merge(self, writer) -> str | None:
