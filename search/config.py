@@ -143,8 +143,10 @@ class WritingConfig:
     )
     retry_after_seconds: int = 5
     # The committer applies what is queued at most this often (and at most this many writes
-    # at once): fewer, larger commits than one per request, each searchable well within 1 s.
-    commit_interval_seconds: float = 0.1
+    # at once): fewer, larger commits than one per request. Every commit is a segment; at
+    # 0.1 s they piled up faster than merges folded them (90 s at 20 writes/s: 81-87 % of
+    # writes searchable within 1 s, at 0.3 s 92.7 %).
+    commit_interval_seconds: float = 0.3
     commit_max_writes: int = 1_000
     committer_memory_mb: int = 64  # of postings its writer holds before spilling to disk
     # The committer's segments are merged beside it (search/writes/merging.py), this many of
