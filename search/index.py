@@ -30,6 +30,14 @@ class IndexLocked(IndexProblem):
     pass
 
 
+def locked(timeout: float, who: str) -> IndexLocked:
+    """The error of a run that waited `timeout` s for the index; `who` says who holds it."""
+    return IndexLocked(
+        f"另一个索引进程正在写入该索引，等待 {timeout:g} 秒后放弃{who}"
+        f" (another indexing run holds the index lock; gave up after {timeout:g} s)"
+    )
+
+
 def index_exists(index_dir: Path) -> bool:
     return Path(index_dir).is_dir() and whoosh_index.exists_in(str(index_dir))
 
@@ -171,12 +179,7 @@ class IndexWriterSession:
                 else:
                     self._writer = SegmentWriter(self.index, **options)
             except LockError as exc:
-                raise IndexLocked(
-                    f"另一个索引进程正在写入该索引，等待 {self.timeout:g} 秒后放弃"
-                    f"{describe_holder(self.index_dir)}"
-                    f" (another indexing run holds the index lock; gave up after"
-                    f" {self.timeout:g} s)"
-                ) from exc
+                raise locked(self.timeout, describe_holder(self.index_dir)) from exc
             if not self._holding:
                 record_holder(self.index_dir)
                 self._holding = True

@@ -76,7 +76,8 @@ def checked_article(record: object) -> Article:
     raw_date = record.get("date") or record.get("publish_time")
     if raw_date not in (None, "") and article.date is None:
         raise RecordError(f"无法识别的日期 (cannot read the date {str(raw_date)[:40]!r})")
-    size = len(article_to_json(article).encode("utf-8"))
+    # Its text's bytes (not its JSON: the journal serialises it once, when it stores it).
+    size = sum(len(getattr(article, name).encode("utf-8")) for name in FIELDS if name != "date")
     if size > WRITING.max_article_bytes:
         raise RecordError(
             f"文章过大：{size} 字节 (article too large: {size} bytes,"

@@ -34,6 +34,7 @@ from ..records import article_from_json
 from ..userdict import load_for_index
 from ..writers import die_with_parent
 from . import merging
+from .disk import fsync_files
 from .journal import Journal, Write
 from .lock import SERVER, WriterLock
 
@@ -61,20 +62,7 @@ def sync_index_files(index_dir: Path, segment_ids: set[str]) -> None:
     names = [toc.name] + [
         name for name in os.listdir(index_dir) if name.startswith(tuple(segment_ids))
     ]
-    for name in names:
-        try:
-            fd = os.open(index_dir / name, os.O_RDONLY)
-        except OSError:
-            continue  # replaced or removed by a later commit meanwhile
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-    fd = os.open(index_dir, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
+    fsync_files(index_dir, names)
 
 
 class Committer:

@@ -39,6 +39,7 @@ from whoosh.reading import SegmentReader
 from ..config import WRITING
 from ..index import open_index
 from ..writers import die_with_parent
+from .disk import fsync_files
 
 log = logging.getLogger(__name__)
 
@@ -93,19 +94,9 @@ def build(index_dir: Path) -> bool:
         ]
     }
     (folder / PLAN_FILE).write_text(json.dumps(plan_text))
-    _sync_folder(folder)
+    fsync_files(folder, os.listdir(folder))
     (folder / DONE_FILE).write_text("")
     return True
-
-
-def _sync_folder(folder: Path) -> None:
-    for entry in os.scandir(folder):
-        if entry.is_file():
-            fd = os.open(entry.path, os.O_RDONLY)
-            try:
-                os.fsync(fd)
-            finally:
-                os.close(fd)
 
 
 def install(writer, index_dir: Path) -> str | None:

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..documents import Article
-from ..index import IndexLocked, IndexWriterSession, index_exists, open_index, open_or_create_index
+from ..index import IndexWriterSession, index_exists, locked, open_index, open_or_create_index
 from . import journal as journal_ops
 from .committer import Committer
 from .journal import Journal, JournalFull
@@ -146,15 +146,6 @@ def serving_writer(index_dir: Path, settle: float = 1.0) -> bool:
         time.sleep(0.05)  # just taken: its holder file is being written
 
 
-def _locked(index_dir: Path, timeout: float) -> IndexLocked:
-    holder = current_holder(index_dir)
-    who = holder.describe() if holder else ""
-    return IndexLocked(
-        f"另一个索引进程正在写入该索引，等待 {timeout:g} 秒后放弃{who}"
-        f" (another indexing run holds the index lock; gave up after {timeout:g} s)"
-    )
-
-
 def _writer_lock_or_server(index_dir: Path, timeout: float) -> WriterLock | None:
     """The writer lock for this run, or None when a serving zhsearch holds it (then the run
     writes through its journal); IndexLocked when another run holds it past `timeout`."""
@@ -166,7 +157,8 @@ def _writer_lock_or_server(index_dir: Path, timeout: float) -> WriterLock | None
         if lock.acquire(timeout=min(0.5, max(deadline - time.monotonic(), 0))):
             return lock
         if time.monotonic() >= deadline:
-            raise _locked(index_dir, timeout)
+            holder = current_holder(index_dir)
+            raise locked(timeout, holder.describe() if holder else "")
 
 
 @contextmanager

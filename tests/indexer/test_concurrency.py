@@ -95,7 +95,9 @@ def test_a_second_indexer_waits_then_says_another_run_holds_the_index(tmp_path):
 def test_ctrl_c_stops_cleanly_after_committing_what_was_handed_over(tmp_path):
     index_dir = tmp_path / "index"
     batch = tmp_path / "batch.jsonl"
-    expected = _write_batch(batch)
+    # Large enough that the run is still handing articles over seconds after it has counted
+    # the first 300, however late a loaded machine lets this test read that line.
+    expected = _write_batch(batch, 4500)
     process = subprocess.Popen(
         _index_command(
             index_dir, "--procs", 2, "--commit-every", 100000, "--progress-every", 0.05, batch

@@ -31,16 +31,16 @@ def _sentences() -> list[str]:
     return sentences
 
 
-def _write_batch(path: Path) -> set[str]:
-    """A JSON Lines file of generated articles (~1.5 MB), and their ids."""
+def _write_batch(path: Path, articles: int = ARTICLES) -> set[str]:
+    """A JSON Lines file of generated articles (~1 KB each), and their ids."""
     rng = random.Random(7)
     sentences = _sentences()
     with path.open("w", encoding="utf-8") as out:
-        for i in range(ARTICLES):
+        for i in range(articles):
             body = "".join(rng.choice(sentences) for _ in range(12))
             record = {"id": f"c{i:05d}", "title": f"第{i}号 {rng.choice(sentences)[:16]}"}
             out.write(json.dumps({**record, "text": body}, ensure_ascii=False) + "\n")
-    return {f"c{i:05d}" for i in range(ARTICLES)}
+    return {f"c{i:05d}" for i in range(articles)}
 
 
 def _start(source: Path, index_dir: Path) -> subprocess.Popen:

@@ -114,7 +114,12 @@ def test_acknowledged_writes_survive_sigkill_of_the_server_at_any_moment(tmp_pat
         for client in clients:
             client.start()
         acks_before = history.acks
-        time.sleep(rng.uniform(0.2, 1.5))  # the kill lands at a random moment of the stream
+        # Writes flow first (however slowly a loaded machine serves them), then the kill
+        # lands at a random moment of the stream.
+        deadline = time.monotonic() + 60
+        while history.acks - acks_before < 10 and time.monotonic() < deadline:
+            time.sleep(0.01)
+        time.sleep(rng.uniform(0.0, 1.3))
         _kill_group(process)
         stop.set()
         for client in clients:
