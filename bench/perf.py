@@ -317,7 +317,8 @@ def process_tree(pid: int) -> list[int]:
 
 def memory_mb(pid: int) -> dict[str, float]:
     """Memory of a server and its workers: their RSS added up, and their proportional share
-    (PSS: pages shared between them counted once), and the largest one process's RSS."""
+    (PSS: pages shared between them counted once), the largest one process's RSS, and the PSS
+    of the segment merges among them (processes that come and go under writes)."""
 
     def field(path: str, name: str) -> float:
         for line in Path(path).read_text().splitlines():
@@ -327,11 +328,16 @@ def memory_mb(pid: int) -> dict[str, float]:
 
     tree = process_tree(pid)
     rss = [field(f"/proc/{p}/status", "VmRSS") for p in tree]
+    pss = {p: field(f"/proc/{p}/smaps_rollup", "Pss") for p in tree}
+    merges = [
+        p for p in tree if b"search.writes.merging" in Path(f"/proc/{p}/cmdline").read_bytes()
+    ]
     return {
         "processes": len(tree),
         "rss_sum": sum(rss),
-        "pss_sum": sum(field(f"/proc/{p}/smaps_rollup", "Pss") for p in tree),
+        "pss_sum": sum(pss.values()),
         "rss_max": max(rss),
+        "pss_merges": sum(pss[p] for p in merges),
     }
 
 
@@ -574,7 +580,8 @@ def writes(work: Path, index_dir: Path, source: Path, seconds: float) -> dict:
         stderr=subprocess.DEVNULL,
     )
     peak = {"rss_sum": 0.0, "pss_sum": 0.0}
-    samples: list[float] = []  # PSS of all serving processes, every half second of writing
+    samples: list[tuple[float, float]] = []  # PSS of all serving processes, and of merges among
+    # them, every half second of writing
     sampling = threading.Event()
 
     def sample() -> None:
@@ -583,7 +590,7 @@ def writes(work: Path, index_dir: Path, source: Path, seconds: float) -> dict:
                 now = memory_mb(server.pid)
                 for name in peak:
                     peak[name] = max(peak[name], now[name])
-                samples.append(now["pss_sum"])
+                samples.append((now["pss_sum"], now["pss_merges"]))
             time.sleep(0.5)
 
     sampler = threading.Thread(target=sample)
@@ -652,12 +659,14 @@ def report_writes(result: dict) -> None:
         f" articles/s → the committer applies {applied / direct:.2f}x that rate"
     )
     memory = result["memory"]
-    early, middle, late = result["pss_over_time"]
+    over_time = " / ".join(
+        f"{total:.0f} ({total - merges:.0f} + merges {merges:.0f})"
+        for total, merges in result["pss_over_time"]
+    )
     print(
         f"  memory while writing (all serving processes: gunicorn, workers, committer, merges):"
         f" peak RSS {memory['rss_sum']:.0f} MB, peak PSS {memory['pss_sum']:.0f} MB added up;"
-        f" PSS at 10 % / 50 % / 90 % of the steady stream"
-        f" {early:.0f} / {middle:.0f} / {late:.0f} MB"
+        f" PSS at 10 % / 50 % / 90 % of the steady stream {over_time} MB"
     )
 
 

@@ -11,7 +11,7 @@ from whoosh.util.times import datetime_to_long, long_to_datetime
 
 from .config import LIMITS
 from .filters import DATE_PRESETS, Filters, preset_start
-from .segment_cache import SegmentCache, segment_key
+from .segment_cache import MB, SegmentCache, segment_key, weight_in_bytes
 
 # The largest stored date value: later ones are the date column's mark of "no date".
 _LATEST = datetime_to_long(datetime.max)
@@ -86,6 +86,12 @@ class SegmentFacts:
             np.concatenate([p.years for p in parts]),
         )
 
+    def weight(self) -> int:
+        """Its size in a cache, in bytes."""
+        names = sum(len(name) * 4 for name in self.source_names + self.category_names)
+        arrays = (self.sources, self.categories, self.raw_dates, self.days, self.years)
+        return weight_in_bytes(*arrays) + names
+
     def date_keys(self, docs: np.ndarray, newest: bool) -> np.ndarray:
         """Ascending sort keys of `docs` for that order: undated ones last."""
         raw = self.raw_dates[docs]
@@ -95,9 +101,13 @@ class SegmentFacts:
 
 
 UNDATED = -1
-# Facts kept: ~40 bytes a document, so ~80 MB at most.
+# Facts of single segments (~40 bytes a document), and of the runs of segments searches
+# asked for: a run's facts are of one commit, soon replaced under a stream of writes.
 _SEGMENT_FACTS_CACHE: SegmentCache[SegmentFacts] = SegmentCache(
-    2_000_000, weigh=lambda facts: len(facts.sources) + 1
+    80 * MB, weigh=lambda facts: facts.weight()
+)
+_JOINED_FACTS_CACHE: SegmentCache[SegmentFacts] = SegmentCache(
+    32 * MB, weigh=lambda facts: facts.weight(), segments_of=lambda key: key
 )
 
 
@@ -111,7 +121,7 @@ def segment_facts(readers: list) -> SegmentFacts:
         return parts[0]
     keys = tuple(segment_key(reader) for reader in readers)
     key = None if None in keys else keys
-    return _SEGMENT_FACTS_CACHE.get(key, lambda: SegmentFacts.joined(parts))
+    return _JOINED_FACTS_CACHE.get(key, lambda: SegmentFacts.joined(parts))
 
 
 def _recoded(parts: list[tuple[list[str], np.ndarray]]) -> tuple[list[str], np.ndarray]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -15,6 +16,7 @@ from .config import INDEXING
 from .dates import to_china_time
 from .documents import Article
 from .schema import build_schema
+from .segment_cache import forget_segments
 from .writers import ParallelWriter, clear_holder, describe_holder, record_holder
 
 
@@ -77,11 +79,14 @@ def fresh_reader(index: Index, previous: IndexReader | None = None) -> IndexRead
                 raise
             time.sleep(0.05)
     reusable: dict[tuple[str, int], IndexReader] = {}
+    gone: set[str] = set()  # segments a merge removed since `previous`
     if previous is not None:
         for leaf, _ in previous.leaf_readers():
             segment = leaf.segment() if isinstance(leaf, SegmentReader) else None
             if segment is not None:
                 reusable[(segment.segment_id(), segment.deleted_count())] = leaf
+                gone.add(segment.segment_id())
+        gone -= {segment.segment_id() for segment in toc.segments}
     try:
         readers = [
             reusable.pop((segment.segment_id(), segment.deleted_count()), None)
@@ -91,6 +96,7 @@ def fresh_reader(index: Index, previous: IndexReader | None = None) -> IndexRead
     finally:
         for unused in reusable.values():
             unused.close()
+    forget_segments(gone)  # what the caches hold of them will never be read again
     if not readers:
         return EmptyReader(toc.schema)
     return MultiReader(readers, generation=toc.generation)
@@ -221,12 +227,30 @@ class IndexWriterSession:
 
     def commit(self) -> None:
         if self._writer is not None:
-            self._writer.commit(merge=self.merge)
+            try:
+                self._writer.commit(merge=self.merge)
+            except BaseException:
+                self._abandon()
+                raise
             self._writer = None
             self._pending = 0
             self._uncommitted_ids.clear()
             if self.on_commit is not None:
                 self.on_commit()
+
+    def _abandon(self) -> None:
+        """After a failed commit: Whoosh keeps the index lock then, which would lock out every
+        later writer of this process (a committer retrying after a full disk, say)."""
+        writer, self._writer = self._writer, None
+        self._pending = 0
+        self._uncommitted_ids.clear()
+        with contextlib.suppress(Exception):
+            writer._close_segment()
+        with contextlib.suppress(Exception):
+            writer._finish()
+        if writer.writelock is not None:
+            with contextlib.suppress(Exception):
+                writer.writelock.release()
 
     def cancel(self) -> None:
         if self._writer is not None:

@@ -29,7 +29,7 @@ from whoosh.matching import ListMatcher
 from whoosh.matching.wrappers import FilterMatcher
 
 from .bounded import SearchTimeout
-from .segment_cache import SegmentCache, segment_key
+from .segment_cache import MB, SegmentCache, segment_key, weight_in_bytes
 
 _EMPTY_DOCS = np.zeros(0, dtype=np.int64)
 _EMPTY_SCORES = np.zeros(0, dtype=np.float64)
@@ -57,15 +57,12 @@ class Scored:
         return len(self.docs)
 
 
-# Postings kept: ~16 bytes each, so ~64 MB at most.
 _POSTINGS_CACHE: SegmentCache[tuple[np.ndarray, np.ndarray]] = SegmentCache(
-    4_000_000,
-    weigh=lambda found: len(found[0]) + 1,  # + 1: a missing term weighs too
+    64 * MB, weigh=lambda found: weight_in_bytes(*found)
 )
-_LENGTHS_CACHE: SegmentCache[np.ndarray] = SegmentCache(256)
-# Positions kept: ~8 bytes each, so ~64 MB at most.
+_LENGTHS_CACHE: SegmentCache[np.ndarray] = SegmentCache(64 * MB, weigh=weight_in_bytes)
 _POSITIONS_CACHE: SegmentCache[tuple[np.ndarray, np.ndarray]] = SegmentCache(
-    8_000_000, weigh=lambda found: len(found[1]) + 1
+    64 * MB, weigh=lambda found: weight_in_bytes(*found)
 )
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 import logging
 import os
 import signal
+import subprocess
 import threading
 import time
 from pathlib import Path
@@ -72,7 +73,7 @@ class Committer:
         self.index_dir = Path(index_dir)
         self.journal = journal or Journal(self.index_dir)
         self.lock_timeout = lock_timeout
-        self._merge_build = None  # the merge being built (a process), if any
+        self._merges: dict[str, subprocess.Popen] = {}  # each lane's merge process, if any
         self._planned_at = None  # the index generation merges were last planned for
         self._written: set[str] = set()  # segments committed since the last fsync
         self._index = None  # for `tend_merges`, once the index exists
@@ -86,8 +87,10 @@ class Committer:
         failures: dict[int, tuple[str, str]] = {}
         try:
             self._commit(_last_of_each_id(writes))
-        except IndexProblem:
-            raise  # locked or missing: nothing to learn from trying them one by one
+        except (IndexProblem, OSError):
+            # Locked or missing, a full disk, a failing device: the machine's trouble, not any
+            # one write's; the batch is retried as it is.
+            raise
         except Exception:
             log.exception("a batch of %d writes failed; applying them one at a time", len(writes))
             failures = self._commit_one_by_one(_last_of_each_id(writes))
@@ -120,11 +123,10 @@ class Committer:
                 if write.op == "put":
                     session.add(article_from_json(write.body))
             # After the deletions, so that the merge carries them too.
-            installed = self._install_merge(writer)
-            if installed:
-                self._written.add(installed)
-        if installed:
-            merging.finished(self.index_dir)
+            installed = merging.install(writer, self.index_dir)
+            self._written.update(installed.values())
+        for lane in installed:
+            merging.finished(self.index_dir, lane)
 
     def _searcher(self, index, writer) -> Searcher | None:
         """A searcher over the commit `writer` started from (None if it cannot be had)."""
@@ -134,16 +136,7 @@ class Committer:
         return Searcher(self._reader, closereader=False)
 
     def tend_merges(self) -> None:
-        """Install a finished merge; start building the next one when one is due."""
-        build = self._merge_build
-        if build is not None:
-            if build.poll() is None:
-                return
-            problem = build.stderr.read().strip().splitlines()
-            build.stderr.close()
-            if build.returncode:
-                log.warning("a segment merge failed: %s", problem[-1] if problem else "")
-            self._merge_build = None
+        """Install finished merges; start a lane's merge process when one is due."""
         if merging.ready(self.index_dir):
             self._commit([])
             sync_index_files(self.index_dir, self._written)
@@ -154,33 +147,45 @@ class Committer:
                 return
             self._index = open_index(self.index_dir)  # opened once: this runs many times a second
         generation = self._index.latest_generation()  # a look at the folder, no file read
-        if generation != self._planned_at:  # only a new commit can make a merge due
-            self._planned_at = generation
-            if merging.plan(self._index._segments()):
-                self._merge_build = merging.start_build(self.index_dir)
+        if generation == self._planned_at:  # only a new commit can make a merge due
+            return
+        self._planned_at = generation
+        segments = None
+        for lane in merging.LANES:
+            process = self._merges.get(lane.name)
+            if process is not None:
+                if process.poll() is None:
+                    continue  # building, or (a lane that stays) waiting for the next merge
+                if process.returncode:
+                    log.warning(
+                        "a %s segment merge failed (exit %d)", lane.name, process.returncode
+                    )
+                del self._merges[lane.name]
+            segments = segments if segments is not None else self._index._segments()
+            if merging.plan(segments, lane):
+                self._merges[lane.name] = merging.start(self.index_dir, lane)
 
-    def _install_merge(self, writer) -> str | None:
-        """Swap in a finished merge, if one waits; one that cannot be is dropped (and planned
-        again), never a reason for the writes of this commit to fail."""
-        try:
-            return merging.install(writer, self.index_dir)
-        except Exception:
-            log.exception("a finished segment merge could not be installed; dropped")
-            merging.finished(self.index_dir)
-            return None
+    def close(self) -> None:
+        """Stop the merge processes (a merge being built is redone by the next committer)."""
+        for process in self._merges.values():
+            process.terminate()
+        for process in self._merges.values():
+            process.wait()
+        self._merges = {}
 
     def _commit_one_by_one(self, writes: list[Write]) -> dict[int, tuple[str, str]]:
         """Apply each write alone; those that fail even so are recorded, never retried forever.
 
-        Only once a commit of no write at all has gone through: a failure that is not any one
-        write's (a full disk, say) fails the batch, which is retried, and marks nothing.
+        Only once a commit of no write at all has gone through, and never for an OSError: a
+        failure that is not any one write's (a lock, a full disk) fails the batch, which is
+        retried, and marks nothing.
         """
         self._commit([])
         failures = {}
         for write in writes:
             try:
                 self._commit([write])
-            except IndexProblem:
+            except (IndexProblem, OSError):
                 raise
             except Exception as exc:
                 log.error("write %d (id %s) cannot be applied: %s", write.seq, write.doc_id, exc)
@@ -214,9 +219,11 @@ class CommitterThread(threading.Thread):
         else:
             return
         log.info("committer of %s started in process %d", self.index_dir, os.getpid())
+        committer = Committer(self.index_dir)
         try:
-            self._commit_forever(Committer(self.index_dir))
+            self._commit_forever(committer)
         finally:
+            committer.close()
             self.lock.release()
 
     def _commit_forever(self, committer: Committer) -> None:

@@ -10,13 +10,20 @@ Lucene's concurrent merges do:
 1. `plan` picks segments by tier (a tier is a power of ten of articles): the smallest tier
    that holds `WRITING.merge_factor` segments gives that many, never one over
    `WRITING.merge_max_docs` articles, so a merge is bounded and most are small.
-2. `build` (in a process of its own, `python -m search.writes.merging INDEX`, no lock held)
-   copies those segments' live articles into one new segment, written as a one-segment index
-   in `merging/` inside the index folder, and notes which articles were deleted at that moment.
+2. `build` (in a process of its own, `python -m search.writes.merging INDEX PID LANE`, no lock
+   held) copies those segments' live articles into one new segment, written as a one-segment
+   index in `merging/LANE/` inside the index folder, and notes which articles were deleted at
+   that moment.
 3. `install`, called by the committer inside its next commit (holding the lock), checks that
    the sources are still there, moves the new segment's files into the index, deletes in it
    what was deleted in the sources since step 2, and swaps it in for them. The commit's table
    of contents then names it, and Whoosh removes the sources' files.
+
+Merges run in two lanes, each of its own segment sizes, so that a large merge (a minute for
+10,000 articles) never holds up the small ones: while one ran alone, a steady 20 writes a
+second piled up 100 segments behind it. The small lane's process stays and waits for the next
+merge (they come every few seconds under such a stream: starting an interpreter each time
+cost more than the merge); the large lane's ends after one.
 
 A merge that is no longer valid (a CLI run merged the index meanwhile) is dropped and planned
 again; a crash at any step leaves either the old segments or the new one in the commit.
@@ -31,6 +38,8 @@ import os
 import shutil
 import subprocess
 import sys
+import time
+from dataclasses import dataclass
 from pathlib import Path
 
 from whoosh import index as whoosh_index
@@ -43,20 +52,41 @@ from .disk import fsync_files
 
 log = logging.getLogger(__name__)
 
-FOLDER = "merging"  # inside the index folder: a merge being built, or built and not installed
+FOLDER = "merging"  # inside the index folder: one folder a lane, its merge being built or built
 PLAN_FILE = "plan.json"  # what was merged: the sources and their deletions at that moment
 DONE_FILE = "done"  # written last: the merge is complete
+
+
+@dataclass(frozen=True)
+class Lane:
+    """Merges of segments of `smallest` up to (not including) `largest` articles."""
+
+    name: str
+    smallest: int
+    largest: int
+    stays: bool  # whether its process waits for the next merge, or ends after one
+
+    def holds(self, segment) -> bool:
+        return self.smallest <= segment.doc_count_all() < self.largest
+
+
+SMALL = Lane("small", 0, WRITING.small_merge_docs, stays=True)
+LARGE = Lane("large", WRITING.small_merge_docs, WRITING.merge_max_docs, stays=False)
+LANES = (SMALL, LARGE)
 
 
 def _tier(docs: int) -> int:
     return int(math.log10(max(docs, 1)))
 
 
-def plan(segments) -> list:
-    """The segments to merge next (empty: none), by tier."""
-    small = [s for s in segments if s.doc_count_all() < WRITING.merge_max_docs]
+def _folder(index_dir: Path, lane: Lane) -> Path:
+    return Path(index_dir) / FOLDER / lane.name
+
+
+def plan(segments, lane: Lane = SMALL) -> list:
+    """The lane's segments to merge next (empty: none), by tier."""
     by_tier: dict[int, list] = {}
-    for segment in sorted(small, key=lambda s: s.doc_count_all()):
+    for segment in sorted(filter(lane.holds, segments), key=lambda s: s.doc_count_all()):
         by_tier.setdefault(_tier(segment.doc_count_all()), []).append(segment)
     for tier in sorted(by_tier):
         if len(by_tier[tier]) >= WRITING.merge_factor:
@@ -64,20 +94,20 @@ def plan(segments) -> list:
     return []
 
 
-def build(index_dir: Path) -> bool:
-    """Build the next merge into `merging/` (no lock: the sources never change but for
+def build(index_dir: Path, lane: Lane = SMALL) -> bool:
+    """Build the lane's next merge into its folder (no lock: the sources never change but for
     deletions, which `install` carries over); whether there was one to build."""
     index_dir = Path(index_dir)
-    folder = index_dir / FOLDER
-    if ready(index_dir):
+    folder = _folder(index_dir, lane)
+    if ready(index_dir, lane):
         return False  # built, waiting to be installed
     ix = open_index(index_dir)
     toc = ix._read_toc()
-    sources = plan(toc.segments)
+    sources = plan(toc.segments, lane)
     if not sources:
         return False
     shutil.rmtree(folder, ignore_errors=True)  # what a killed build left
-    folder.mkdir()
+    folder.mkdir(parents=True)
     merged = whoosh_index.create_in(str(folder), toc.schema, indexname=ix.indexname)
     writer = merged.writer(limitmb=WRITING.merge_memory_mb, compound=False)
     deleted = {}
@@ -99,17 +129,35 @@ def build(index_dir: Path) -> bool:
     return True
 
 
-def install(writer, index_dir: Path) -> str | None:
-    """Swap a finished merge in for its sources in `writer`'s segments (the committer's, about
-    to commit); the merged segment's id, or None if none was installed."""
-    folder = Path(index_dir) / FOLDER
-    if not ready(index_dir):
-        return None
+def install(writer, index_dir: Path) -> dict[Lane, str]:
+    """Swap every finished merge in for its sources in `writer`'s segments (the committer's,
+    about to commit); the merged segments' ids by lane, each lane to be `finished` after the
+    commit.
+
+    A merge that cannot be installed is dropped (and planned again), never a reason for the
+    commit to fail."""
+    installed = {}
+    for lane in LANES:
+        if not ready(index_dir, lane):
+            continue
+        try:
+            merged = _install(writer, _folder(index_dir, lane), Path(index_dir))
+        except Exception:
+            log.exception("a finished segment merge could not be installed; dropped")
+            merged = None
+        if merged is None:
+            finished(index_dir, lane)
+        else:
+            installed[lane] = merged
+    return installed
+
+
+def _install(writer, folder: Path, index_dir: Path) -> str | None:
+    """One finished merge swapped in; the merged segment's id, or None if its sources changed."""
     planned = json.loads((folder / PLAN_FILE).read_text())["sources"]
     current = {s.segment_id(): s for s in writer.segments}
     if not all(source["id"] in current for source in planned):
         log.info("a merge's segments changed meanwhile; it is planned again")
-        shutil.rmtree(folder, ignore_errors=True)
         return None
     merged_ix = whoosh_index.open_dir(str(folder), indexname=writer.indexname)
     (merged,) = merged_ix._read_toc().segments
@@ -126,7 +174,7 @@ def install(writer, index_dir: Path) -> str | None:
         base += len(live)
     for name in os.listdir(folder):
         if name.startswith(merged.segment_id()):
-            os.replace(folder / name, Path(index_dir) / name)
+            os.replace(folder / name, index_dir / name)
     sources = {source["id"] for source in planned}
     first = min(i for i, s in enumerate(writer.segments) if s.segment_id() in sources)
     kept = [s for s in writer.segments if s.segment_id() not in sources]
@@ -135,25 +183,50 @@ def install(writer, index_dir: Path) -> str | None:
     return merged.segment_id()
 
 
-def ready(index_dir: Path) -> bool:
-    """Whether a merge is built and waits to be installed."""
-    return (Path(index_dir) / FOLDER / DONE_FILE).exists()
-
-
-def finished(index_dir: Path) -> None:
-    """After the commit that installed a merge: its folder is no longer needed."""
-    shutil.rmtree(Path(index_dir) / FOLDER, ignore_errors=True)
-
-
-def start_build(index_dir: Path) -> subprocess.Popen:
-    """A merge build in a process of its own (it would hold this process's interpreter for
-    as long as it runs), which dies with this one."""
-    return subprocess.Popen(
-        [sys.executable, "-m", "search.writes.merging", str(index_dir), str(os.getpid())],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
+def ready(index_dir: Path, lane: Lane | None = None) -> bool:
+    """Whether a merge of the lane (of any lane: None) is built and waits to be installed."""
+    return any(
+        (_folder(index_dir, one) / DONE_FILE).exists()
+        for one in (LANES if lane is None else [lane])
     )
+
+
+def finished(index_dir: Path, lane: Lane) -> None:
+    """After the commit that installed the lane's merge: its folder is no longer needed."""
+    shutil.rmtree(_folder(index_dir, lane), ignore_errors=True)
+
+
+def start(index_dir: Path, lane: Lane) -> subprocess.Popen:
+    """The lane's merges in a process of its own (one would hold this process's interpreter for
+    as long as it runs), which dies with this one; its errors go to this one's stderr."""
+    return subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "search.writes.merging",
+            str(index_dir),
+            str(os.getpid()),
+            lane.name,
+        ],
+        stdout=subprocess.DEVNULL,
+    )
+
+
+def run(index_dir: Path, lane: Lane, poll: float = 0.1) -> None:
+    """Build the lane's merges: one, or (a lane that stays) each as it falls due, for ever."""
+    build(index_dir, lane)
+    if not lane.stays:
+        return
+    index = open_index(index_dir)
+    seen = index.latest_generation()
+    while True:
+        time.sleep(poll)
+        generation = index.latest_generation()  # a look at the folder, no file read
+        # Only a commit makes a merge due: the one that installed this lane's last merge, or
+        # one that added a segment.
+        if generation != seen and not ready(index_dir, lane):
+            seen = generation
+            build(index_dir, lane)
 
 
 if __name__ == "__main__":
@@ -161,4 +234,4 @@ if __name__ == "__main__":
     if os.getppid() != int(sys.argv[2]):
         sys.exit(0)  # the parent died before we asked
     os.nice(10)  # background work: commits and searches come first
-    build(Path(sys.argv[1]))
+    run(Path(sys.argv[1]), {lane.name: lane for lane in LANES}[sys.argv[3]])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import replace
 
 import pytest
@@ -120,7 +121,7 @@ def test_small_segments_are_merged_beside_the_committer_keeping_later_deletions(
     committer.apply_batch()  # installs the merge in the same commit
     segments = open_index(tmp_path)._segments()
     assert len(segments) == 12 - 10 + 1 + 1
-    assert not (tmp_path / merging.FOLDER).exists()
+    assert not merging.ready(tmp_path) and not list((tmp_path / merging.FOLDER).iterdir())
     stored = _stored(tmp_path)
     assert sorted(stored) == sorted([f"m{n}" for n in range(1, 12)] + ["m99"])
     assert stored["m1"] == "合并测试 改写"
@@ -141,3 +142,78 @@ def test_a_merge_whose_segments_were_merged_away_meanwhile_is_dropped(tmp_path):
     committer.tend_merges()
     assert not merging.ready(tmp_path)
     assert len(_stored(tmp_path)) == 10
+
+
+def test_small_segments_are_merged_in_a_lane_of_their_own_beside_a_large_merge(
+    tmp_path, monkeypatch
+):
+    from search.writes import merging
+
+    small = merging.Lane("small", 0, 2, stays=True)
+    large = merging.Lane("large", 2, 100, stays=False)
+    monkeypatch.setattr(merging, "LANES", (small, large))
+    journal = Journal(tmp_path)
+    committer = Committer(tmp_path, journal)
+    for n in range(10):  # ten segments of two articles, then ten of one
+        journal.append(
+            [journal_ops.put(Article(f"pair{n}-{k}", f"第{n}对", "鸭嘴兽")) for k in range(2)]
+        )
+        committer.apply_batch()
+    for n in range(10):
+        journal.append([journal_ops.put(Article(f"one{n}", f"第{n}篇", "鸭嘴兽"))])
+        committer.apply_batch()
+    segments = open_index(tmp_path)._segments()
+    assert all(s.doc_count_all() == 2 for s in merging.plan(segments, large))
+    assert all(s.doc_count_all() == 1 for s in merging.plan(segments, small))
+
+    assert merging.build(tmp_path, large) and merging.build(tmp_path, small)
+    journal.append([journal_ops.delete("pair3-1"), journal_ops.delete("one7")])
+    committer.apply_batch()  # installs both merges, with the deletions made meanwhile
+    assert sorted(s.doc_count_all() for s in open_index(tmp_path)._segments()) == [10, 20]
+    assert not merging.ready(tmp_path)
+    stored = _stored(tmp_path)
+    assert len(stored) == 28 and "pair3-1" not in stored and "one7" not in stored
+
+
+def test_a_committer_runs_merges_in_processes_and_stops_them_when_closed(tmp_path):
+    from search.writes import merging
+
+    journal = Journal(tmp_path)
+    committer = Committer(tmp_path, journal)
+    for n in range(10):
+        journal.append([journal_ops.put(Article(f"m{n}", f"第{n}篇", "鸭嘴兽"))])
+        committer.apply_batch()
+    committer.tend_merges()  # a small merge is due: its lane's process starts
+    process = committer._merges[merging.SMALL.name]
+    deadline = time.monotonic() + 120
+    while len(open_index(tmp_path)._segments()) > 1 and time.monotonic() < deadline:
+        committer.tend_merges()  # installs the merge once its process has built it
+        time.sleep(0.05)
+    assert len(open_index(tmp_path)._segments()) == 1
+    assert process.poll() is None  # the small lane's process stays for the next merge
+    committer.close()
+    assert process.poll() is not None
+    assert len(_stored(tmp_path)) == 10
+
+
+def test_a_commit_that_fails_on_disk_leaves_the_writes_queued_and_the_index_writable(
+    tmp_path, monkeypatch
+):
+    from whoosh.writing import SegmentWriter
+
+    journal = Journal(tmp_path)
+    committer = Committer(tmp_path, journal, lock_timeout=0.5)
+    journal.append([journal_ops.put(Article("kept", "保留的", "正文"))])
+    committer.apply_batch()
+    journal.append([journal_ops.put(Article("later", "后来的", "正文"))])
+
+    def full_disk(self):
+        raise OSError(28, "No space left on device")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(SegmentWriter, "_finalize_segment", full_disk)
+        with pytest.raises(OSError):
+            committer.apply_batch()  # neither the batch nor an empty commit goes through
+    assert journal.backlog().writes == 1  # still queued, nothing marked failed
+    assert committer.apply_batch() == 1  # the disk has room again: no lock left behind
+    assert _stored(tmp_path) == {"kept": "保留的", "later": "后来的"}
