@@ -196,8 +196,13 @@ class Fts5Searcher:
 
 
 def write_run(path: Path, runs: dict[str, list[tuple[str, float]]], tag: str) -> Path:
+    """A baseline's run, written as zhsearch writes its own (`search.runs`): ties and all,
+    the scores decrease strictly down the ranking the baseline returned."""
+    from search.documents import Ranking
+    from search.runs import trec_lines
+
     with path.open("w", encoding="utf-8") as out:
         for qid, ranked in runs.items():
-            for rank, (doc_id, score) in enumerate(ranked, start=1):
-                out.write(f"{qid} Q0 {doc_id} {rank} {score:.6f} {tag}\n")
+            ranking = Ranking([d for d, _ in ranked], [float(s) for _, s in ranked])
+            out.writelines(trec_lines(qid, ranking, tag))
     return path

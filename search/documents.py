@@ -69,6 +69,8 @@ class SearchResults:
     # The search ran out of time (see SearchLimits.search_seconds): the hits are the best of
     # the articles it got to, the total and facets count those.
     partial: bool = False
+    # How the query was read other than as typed (search.lenient): as plain words, or cut.
+    notes: list = field(default_factory=list)
 
     def to_dict(self) -> dict:
         return {
@@ -81,7 +83,19 @@ class SearchResults:
             "facets": self.facets.to_dict() if self.facets else None,
             "suggestion": self.suggestion,
             "partial": self.partial,
+            "notes": [note.to_dict() for note in self.notes],
         }
+
+
+@dataclass
+class Ranking:
+    """A query's top articles, in the order the page shows them (for batch runs)."""
+
+    ids: list[str]
+    # As the page shows them: ranking in tiers (all the words first) leaves them not always
+    # decreasing down the list; `search.runs` writes them so that they are.
+    scores: list[float]
+    notes: list = field(default_factory=list)  # as SearchResults.notes
 
 
 @dataclass

@@ -21,10 +21,11 @@ from .bounded import BoundedSearcher, SearchTimeout
 from .collect import Page, collect
 from .config import LIMITS, RANKING, SERVING
 from .dates import format_date
-from .documents import Article, Hit, IndexStats, SearchResults
+from .documents import Article, Hit, IndexStats, Ranking, SearchResults
 from .filters import Filters
 from .highlight import highlight, snippet
 from .index import article_from_stored, fresh_reader, open_index
+from .lenient import read_query
 from .lexicon_file import (
     LEXICON_FILE,
     build_in_subprocess,
@@ -130,7 +131,8 @@ class SearchEngine:
         started = time.perf_counter()
         size = size or LIMITS.default_page_size
         searcher = self.searcher()
-        node = parse(text, self._vocabulary(searcher))
+        read = read_query(text, self._vocabulary(searcher))
+        node = read.node
         with self._turn, self._time_limit(searcher, LIMITS.search_seconds):
             page_of = self._collect(searcher, node, page, size, sort, filters or Filters())
             wants_help = page_of.total == 0 and not page_of.partial
@@ -152,17 +154,17 @@ class SearchEngine:
             page_of.facets,
             suggestion,
             partial=page_of.partial,
+            notes=list(read.notes),
         )
 
-    def ranked_ids(self, text: str, limit: int) -> list[tuple[str, float]]:
-        """(id, score) of the top `limit` articles, without highlighting: for batch runs."""
+    def ranked_ids(self, text: str, limit: int) -> Ranking:
+        """The ids and scores of the top `limit` articles in the order the page shows them,
+        without highlighting: for batch runs."""
         searcher = self.searcher()
-        node = parse(text, self._vocabulary(searcher))
-        page_of = self._collect(searcher, node, 1, limit, "relevance", Filters())
-        return [
-            (searcher.stored_fields(d)["id"], s)
-            for d, s in zip(page_of.docnums, page_of.scores, strict=True)
-        ]
+        read = read_query(text, self._vocabulary(searcher))
+        page_of = self._collect(searcher, read.node, 1, limit, "relevance", Filters())
+        ids = [searcher.stored_fields(d)["id"] for d in page_of.docnums]
+        return Ranking(ids, list(page_of.scores), list(read.notes))
 
     @staticmethod
     def _common_words(searcher: Searcher):

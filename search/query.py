@@ -254,8 +254,11 @@ def _name_pairs(text: str, vocabulary: Vocabulary | None) -> tuple[str, ...]:
     return tuple(pair for pair in candidates if vocabulary(pair))
 
 
-def parse(text: str, vocabulary: Vocabulary | None = None) -> Node:
-    """The syntax tree of a user's query; raises QueryError for what cannot be searched.
+def parse(
+    text: str, vocabulary: Vocabulary | None = None, max_words: int | None = LIMITS.max_query_words
+) -> Node:
+    """The syntax tree of a user's query; raises QueryError for what cannot be searched
+    (`max_words` None: any number of words; `search.lenient` cuts them).
 
     With a `vocabulary` (the index's own words), query words the index has never seen are
     re-cut into words it has (雷沛鸿是 → 雷沛鸿 是), mending jieba's guesses at unknown names.
@@ -270,22 +273,22 @@ def parse(text: str, vocabulary: Vocabulary | None = None) -> Node:
         raise QueryError("请输入搜索词 (the query is empty)")
     node = _Parser(list(_tokens(text))).parse()
     node = _resolve(node, vocabulary) if node is not None else None
-    if node is None or not _has_positive_part(node):
+    if node is None or not has_positive_part(node):
         raise QueryError("查询中没有可以搜索的词语 (the query has no searchable words)")
-    if len(_all_words(node)) > LIMITS.max_query_words:
+    if max_words is not None and len(all_words(node)) > max_words:
         raise QueryError(
-            f"查询的词语太多：最多 {LIMITS.max_query_words} 个 "
-            f"(too many words in the query: at most {LIMITS.max_query_words})"
+            f"查询的词语太多：最多 {max_words} 个 "
+            f"(too many words in the query: at most {max_words})"
         )
     return node
 
 
-def _all_words(node: Node) -> list[str]:
+def all_words(node: Node) -> list[str]:
     if isinstance(node, Words | Phrase):
         return list(node.words)
     if isinstance(node, Not):
-        return _all_words(node.child)
-    return [w for c in node.children for w in _all_words(c)]
+        return all_words(node.child)
+    return [w for c in node.children for w in all_words(c)]
 
 
 # ---------------------------------------------------------------- to Whoosh
@@ -474,12 +477,12 @@ def has_soft_conjunction(node: Node) -> bool:
     return False
 
 
-def _has_positive_part(node: Node) -> bool:
+def has_positive_part(node: Node) -> bool:
     if isinstance(node, Words | Phrase):
         return bool(list(node.words))
     if isinstance(node, Not):
         return False
-    return any(_has_positive_part(c) for c in node.children)
+    return any(has_positive_part(c) for c in node.children)
 
 
 def positive_terms(node: Node) -> list[str]:

@@ -76,6 +76,23 @@ _SCHEMAS = {
                 "type": "boolean",
                 "description": "the search ran out of time; total and facets are lower bounds",
             },
+            "notes": {
+                "type": "array",
+                "items": _ref("QueryNote"),
+                "description": "how the query was read other than as typed (empty: as typed)",
+            },
+        }
+    ),
+    "QueryNote": _object(
+        {
+            "kind": {
+                "type": "string",
+                "enum": ["plain_words", "cut"],
+                "description": "plain_words: operators that could not be read (an unbalanced"
+                " quote or parenthesis, only an exclusion) were dropped and the words searched;"
+                " cut: only the first words (or characters) up to the limit were searched",
+            },
+            "message": _STRING,
         }
     ),
     "Suggestion": _object(
@@ -154,7 +171,14 @@ _SCHEMAS = {
 }
 
 _SEARCH_PARAMETERS = [
-    _query("q", 'the query: words, "phrases", AND / OR / NOT, -word, field:word', _STRING),
+    _query(
+        "q",
+        'the query: words, "phrases", AND / OR / NOT, -word, field:word; what these cannot'
+        " read is searched as plain words, and past"
+        f" {LIMITS.max_query_words} words or {LIMITS.max_query_chars} characters it is cut,"
+        " both with a note (400 only for a query with nothing to search for)",
+        _STRING,
+    ),
     _query("page", "page number", {"type": "integer", "minimum": 1, "maximum": LIMITS.max_page}),
     _query(
         "size",

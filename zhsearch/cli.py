@@ -109,7 +109,9 @@ def _engine(index_dir: Path | None):
 
 def _run_topics(engine, topics: Path, run: Path, limit: int) -> None:
     """Batch mode: one query per `qid<TAB>query` line, results as a TREC run file."""
-    skipped = 0
+    from search.runs import trec_lines
+
+    refused = read_otherwise = 0
     with topics.open(encoding="utf-8") as lines, run.open("w", encoding="utf-8") as out:
         for number, line in enumerate(lines, start=1):
             line = line.rstrip("\n")
@@ -121,15 +123,25 @@ def _run_topics(engine, topics: Path, run: Path, limit: int) -> None:
                     f"{topics}:{number}: 需要 qid<TAB>query (expected qid<TAB>query)"
                 )
             try:
-                ranked = engine.ranked_ids(text, limit)
-            except QueryError as exc:
-                skipped += 1
+                ranking = engine.ranked_ids(text, limit)
+            except QueryError as exc:  # nothing to search for in it at all
+                refused += 1
                 click.echo(f"{qid}: {exc}", err=True)
                 continue
-            for rank, (doc_id, score) in enumerate(ranked, start=1):
-                out.write(f"{qid} Q0 {doc_id} {rank} {score:.6f} zhsearch\n")
-    if skipped:
-        click.echo(f"{skipped} 个查询无法执行 (queries skipped)", err=True)
+            for note in ranking.notes:
+                click.echo(f"{qid}: {note.message}", err=True)
+            read_otherwise += bool(ranking.notes)
+            out.writelines(trec_lines(qid, ranking))
+    if read_otherwise:
+        click.echo(
+            f"{read_otherwise} 个查询按普通词语或截短后搜索"
+            f" (queries searched as plain words or cut to the limit)",
+            err=True,
+        )
+    if refused:
+        click.echo(
+            f"{refused} 个查询没有可搜索的词语 (queries with nothing to search for)", err=True
+        )
 
 
 @main.command("search")

@@ -21,10 +21,17 @@ def test_query_with_markup_is_shown_as_text(client):
     assert "&lt;script&gt;" in html
 
 
-def test_syntax_error_is_shown_on_the_page_with_400(client):
-    response = client.get("/search", query_string={"q": '"未闭合'})
+def test_an_unbalanced_quote_is_searched_as_plain_words_and_the_page_says_so(client):
+    response = client.get("/search", query_string={"q": '"江豚'})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "引号不成对" in html and "已按普通词语搜索" in html and "长江禁渔" in html
+
+
+def test_a_query_with_nothing_to_search_for_is_shown_on_the_page_with_400(client):
+    response = client.get("/search", query_string={"q": "！？。，"})
     assert response.status_code == 400
-    assert "引号不成对" in response.get_data(as_text=True)
+    assert "没有可以搜索的词语" in response.get_data(as_text=True)
 
 
 def test_article_page_shows_the_text_with_query_marked(client):
