@@ -15,6 +15,7 @@ from search.records import RecordError, article_from_record
 
 from .encoding import decode, looks_binary
 from .html import UnreadablePage, read_html
+from .text import title_and_body
 
 JSONL_SUFFIXES = (".jsonl", ".jsonl.gz")
 HTML_SUFFIXES = (".html", ".htm", ".shtml")
@@ -104,7 +105,8 @@ def read_html_file(path: Path) -> FileResult:
 
 
 def read_text_file(path: Path) -> FileResult:
-    """Plain text: the first non-empty line is the title, the rest the text."""
+    """Plain text: the first non-empty line is the title, the rest the text, unless that line
+    reads as a paragraph (see indexer/text.py)."""
     text, _ = decode(path.read_bytes())
     if looks_binary(text):
         raise ReadError("二进制文件，不是文本 (binary file, not text)")
@@ -112,8 +114,8 @@ def read_text_file(path: Path) -> FileResult:
     lines = [line for line in lines if line]
     if not lines:
         raise ReadError("文件为空 (empty file)")
-    title = lines[0].lstrip("#").strip()
-    article = Article(id=file_id(path), title=title, text="\n".join(lines[1:]), path=str(path))
+    title, body = title_and_body(lines, path)
+    article = Article(id=file_id(path), title=title, text=body, path=str(path))
     return FileResult(path, [article])
 
 
