@@ -37,12 +37,14 @@ from .query import (
     ALL_WORDS,
     Node,
     QueryError,
+    Words,
     has_soft_conjunction,
     parse,
     positive_terms,
     ranking_query,
     to_whoosh,
 )
+from .rerank import query_units, reranked
 from .schema import SEARCH_FIELDS
 from .suggest import Lexicon, Suggestion, corrected_query, is_key_term, read_vocabulary
 from .userdict import load_for_index
@@ -197,9 +199,17 @@ class SearchEngine:
             query = to_whoosh(node, strict=True)
             if has_soft_conjunction(node) and not _matches_any(searcher, query):
                 query = to_whoosh(node, strict=False)
-        found = collect(searcher, query, filters, wanted, sort)
-        scores = [s - ALL_WORDS if s >= ALL_WORDS else s for s in found.scores[offset:]]
-        return replace(found, docnums=found.docnums[offset:], scores=scores)
+        rerank = sort == "relevance" and _reranks(node)
+        depth = max(wanted, RANKING.title_rerank_depth) if rerank else wanted
+        found = collect(searcher, query, filters, depth, sort)
+        tiers = [s >= ALL_WORDS for s in found.scores]  # the articles with all the words first
+        scores = [s - ALL_WORDS if tier else s for s, tier in zip(found.scores, tiers, strict=True)]
+        docnums = found.docnums
+        if rerank and docnums:
+            titles = [searcher.stored_fields(d).get("title", "") for d in docnums]
+            order = reranked(node.text, scores, titles, tiers)[:wanted]
+            docnums, scores = [docnums[i] for i in order], [scores[i] for i in order]
+        return replace(found, docnums=docnums[offset:wanted], scores=scores[offset:wanted])
 
     def _hit(self, searcher: Searcher, docnum: int, score: float, terms: set[str]) -> Hit:
         stored = searcher.stored_fields(docnum)
@@ -373,3 +383,15 @@ class SearchEngine:
         searcher = getattr(self._local, "searcher", None)
         if searcher is not None:
             searcher.close()
+
+
+def _reranks(node: Node) -> bool:
+    """Whether a query's best matches are ordered again by their titles: plain words only,
+    and not a question (search/rerank.py)."""
+    return (
+        isinstance(node, Words)
+        and node.field is None
+        and not node.asks
+        and len(query_units(node.text)) <= RANKING.title_rerank_max_units
+        and RANKING.title_rerank_depth > 0
+    )

@@ -1,0 +1,54 @@
+"""Short queries: the best matches ordered again by how much of the query their title holds."""
+
+from search.documents import Article
+from search.engine import SearchEngine
+from search.index import IndexWriterSession, open_or_create_index
+from search.rerank import reranked, title_coverage
+
+
+def test_coverage_counts_the_query_characters_and_pairs_a_title_holds():
+    assert title_coverage("银龙鱼产卵", "银龙鱼一年可以产几次卵") == (1.0, 0.5)
+    assert title_coverage("ＬＯＬ英雄", "lol英雄联盟") == (1.0, 1.0)  # folded width and case
+    assert title_coverage("！？", "标题") == (0.0, 0.0)
+
+
+def test_a_title_with_more_of_the_query_rises_above_a_slightly_higher_score():
+    titles = ["金玉良缘花絮", "金玉良缘元宝灌醉麒麟是哪一集"]
+    assert reranked("金玉良缘元宝灌醉麒麟", [10.0, 9.0], titles) == [1, 0]
+    same = ["金玉良缘花絮", "金玉良缘剧照"]  # as much of the query each: the score decides
+    assert reranked("金玉良缘元宝灌醉麒麟", [9.0, 10.0], same) == [1, 0]
+
+
+def _engine(tmp_path, titles: list[str]) -> SearchEngine:
+    index = open_or_create_index(tmp_path)
+    with IndexWriterSession(index) as session:
+        for n, title in enumerate(titles):
+            session.add(Article(f"a{n}", title, "正文"))
+    return SearchEngine(tmp_path)
+
+
+def test_a_short_query_shows_its_matches_in_the_reranked_order(tmp_path, monkeypatch):
+    from search import engine
+
+    engine_ = _engine(tmp_path, ["伊春友好区卖房", "伊春友好区房价", "伊春友好区新闻"])
+    by_score = [h.id for h in engine_.search("伊春友好区").hits]
+    seen = []
+
+    def reversed_order(query, scores, titles, tiers):
+        seen.append((query, titles))
+        return list(range(len(scores)))[::-1]
+
+    monkeypatch.setattr(engine, "reranked", reversed_order)
+    assert [h.id for h in engine_.search("伊春友好区").hits] == by_score[::-1]
+    assert seen[0][0] == "伊春友好区" and len(seen[0][1]) == 3
+
+
+def test_a_question_or_a_long_query_keeps_the_order_of_its_scores(tmp_path, monkeypatch):
+    from search import engine
+
+    calls = []
+    monkeypatch.setattr(engine, "reranked", lambda *args: calls.append(args) or [])
+    engine_ = _engine(tmp_path, ["北京大学", "北京大学在哪里"])
+    engine_.search("北京大学在哪里")  # a question
+    engine_.search("北京大学 " * 7)  # over twelve characters
+    assert calls == []
