@@ -206,8 +206,12 @@ class SearchEngine:
         scores = [s - ALL_WORDS if tier else s for s, tier in zip(found.scores, tiers, strict=True)]
         docnums = found.docnums
         if rerank and docnums:
-            titles = [searcher.stored_fields(d).get("title", "") for d in docnums]
-            order = reranked(node.text, scores, titles, tiers)[:wanted]
+            # Only the first `depth` by score, whatever page is asked for: every page then
+            # cuts the same order, and none repeats an article of another.
+            head = min(len(docnums), RANKING.title_rerank_depth)
+            titles = [searcher.stored_fields(d).get("title", "") for d in docnums[:head]]
+            order = reranked(node.text, scores[:head], titles, tiers[:head])
+            order += range(head, len(docnums))
             docnums, scores = [docnums[i] for i in order], [scores[i] for i in order]
         return replace(found, docnums=docnums[offset:wanted], scores=scores[offset:wanted])
 

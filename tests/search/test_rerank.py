@@ -52,3 +52,16 @@ def test_a_question_or_a_long_query_keeps_the_order_of_its_scores(tmp_path, monk
     engine_.search("北京大学在哪里")  # a question
     engine_.search("北京大学 " * 7)  # over twelve characters
     assert calls == []
+
+
+def test_pages_of_a_reordered_query_never_repeat_an_article(tmp_path):
+    # Short titles that score higher, then longer ones that hold more of the query's
+    # characters (卖, 房): were the reordered window to grow with the page asked for, longer
+    # ones would rise past articles an earlier page had shown, and those would show again.
+    titles = [f"伊春友好区新闻{n}" for n in range(25)]
+    titles += [f"伊春友好区卖 房屋出租信息{n} 更多本地生活服务请关注本站" for n in range(55)]
+    engine_ = _engine(tmp_path, titles)
+    seen = []
+    for page in range(1, 9):
+        seen += [h.id for h in engine_.search("伊春友好区卖房", page=page, size=10).hits]
+    assert len(seen) == len(set(seen)) == engine_.search("伊春友好区卖房").total
