@@ -58,7 +58,7 @@ def read_query(text: str, vocabulary: Vocabulary | None = None) -> ReadQuery:
     except QueryError as exc:
         plain = as_plain_words(text)
         if not plain.strip() or plain == text:
-            raise  # nothing but operators, or nothing to search for as plain words either
+            raise  # no operator to drop (the trouble is another), or no word without them
         node = parse(plain, vocabulary, max_words=None)
         notes.append(QueryNote("plain_words", f"{exc}：已按普通词语搜索 (searched as plain words)"))
     limit = LIMITS.max_query_words

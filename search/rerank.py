@@ -31,19 +31,7 @@ def query_units(query: str) -> list[str]:
 def title_coverage(query: str, title: str) -> tuple[float, float]:
     """The share of the query's units the title has, and the share of its pairs of adjacent
     characters (neither a space nor punctuation) found in the title (both folded)."""
-    query, title = fold(query), fold(title)
-    units = _UNIT.findall(query)
-    if not units:
-        return 0.0, 0.0
-    in_title = set(_UNIT.findall(title))
-    single = sum(unit in in_title for unit in units) / len(units)
-    pairs = [
-        query[i : i + 2]
-        for i in range(len(query) - 1)
-        if _CHAR.match(query[i]) and _CHAR.match(query[i + 1])
-    ]
-    paired = sum(pair in title for pair in pairs) / len(pairs) if pairs else 0.0
-    return single, paired
+    return _coverage(_units_and_pairs(query), fold(title))
 
 
 def reranked(
@@ -53,9 +41,10 @@ def reranked(
     marks the matches with all the query words, which stay ahead of the others."""
     best = max(scores, default=0.0) or 1.0
     tiers = tiers or [False] * len(scores)
+    parts = _units_and_pairs(query)  # once, for every title
 
     def key(position: int) -> tuple[bool, float, int]:
-        single, paired = title_coverage(query, titles[position])
+        single, paired = _coverage(parts, fold(titles[position]))
         value = (
             scores[position] / best
             + RANKING.title_unit_weight * single
@@ -64,3 +53,24 @@ def reranked(
         return not tiers[position], -value, position
 
     return sorted(range(len(scores)), key=key)
+
+
+def _units_and_pairs(query: str) -> tuple[list[str], list[str]]:
+    folded = fold(query)
+    pairs = [
+        folded[i : i + 2]
+        for i in range(len(folded) - 1)
+        if _CHAR.match(folded[i]) and _CHAR.match(folded[i + 1])
+    ]
+    return _UNIT.findall(folded), pairs
+
+
+def _coverage(parts: tuple[list[str], list[str]], title: str) -> tuple[float, float]:
+    """`title_coverage` of a query's units and pairs in a folded title."""
+    units, pairs = parts
+    if not units:
+        return 0.0, 0.0
+    in_title = set(_UNIT.findall(title))
+    single = sum(unit in in_title for unit in units) / len(units)
+    paired = sum(pair in title for pair in pairs) / len(pairs) if pairs else 0.0
+    return single, paired

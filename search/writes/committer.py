@@ -150,20 +150,23 @@ class Committer:
         if generation == self._planned_at:  # only a new commit can make a merge due
             return
         self._planned_at = generation
-        segments = None
+        segments = self._index._segments()
         for lane in merging.LANES:
-            process = self._merges.get(lane.name)
-            if process is not None:
-                if process.poll() is None:
-                    continue  # building, or (a lane that stays) waiting for the next merge
-                if process.returncode:
-                    log.warning(
-                        "a %s segment merge failed (exit %d)", lane.name, process.returncode
-                    )
-                del self._merges[lane.name]
-            segments = segments if segments is not None else self._index._segments()
-            if merging.plan(segments, lane):
+            if not self._lane_busy(lane) and merging.plan(segments, lane):
                 self._merges[lane.name] = merging.start(self.index_dir, lane)
+
+    def _lane_busy(self, lane: merging.Lane) -> bool:
+        """Whether the lane's process runs (building, or, for a lane that stays, waiting for
+        its next merge); one that ended is forgotten, with a warning if it failed."""
+        process = self._merges.get(lane.name)
+        if process is None:
+            return False
+        if process.poll() is None:
+            return True
+        if process.returncode:
+            log.warning("a %s segment merge failed (exit %d)", lane.name, process.returncode)
+        del self._merges[lane.name]
+        return False
 
     def close(self) -> None:
         """Stop the merge processes (a merge being built is redone by the next committer)."""

@@ -22,6 +22,16 @@ def _stored(index_dir) -> dict[str, str]:
     return {f["id"]: f.get("title", "") for f in fields}
 
 
+def _one_segment_each(index_dir, count: int, text: str = "鸭嘴兽") -> tuple[Journal, Committer]:
+    """A journal and its committer, after `count` commits of one article each (m0, m1 …)."""
+    journal = Journal(index_dir)
+    committer = Committer(index_dir, journal)
+    for n in range(count):
+        journal.append([journal_ops.put(Article(f"m{n}", f"第{n}篇", text))])
+        committer.apply_batch()
+    return journal, committer
+
+
 def test_seq_only_grows_even_after_applied_writes_are_dropped(tmp_path):
     journal = Journal(tmp_path)
     first = journal.append([journal_ops.put(Article("a", "甲", "正文"))])
@@ -100,11 +110,7 @@ def test_small_segments_are_merged_beside_the_committer_keeping_later_deletions(
     from search.engine import SearchEngine
     from search.writes import merging
 
-    journal = Journal(tmp_path)
-    committer = Committer(tmp_path, journal)
-    for n in range(12):  # twelve commits, twelve one-article segments: none merged
-        journal.append([journal_ops.put(Article(f"m{n}", f"合并测试 第{n}篇", "鸭嘴兽"))])
-        committer.apply_batch()
+    journal, committer = _one_segment_each(tmp_path, 12)  # twelve segments: none merged
     assert len(open_index(tmp_path)._segments()) == 12
     sources = merging.plan(open_index(tmp_path)._segments())
     assert len(sources) == 10
@@ -132,11 +138,7 @@ def test_small_segments_are_merged_beside_the_committer_keeping_later_deletions(
 def test_a_merge_whose_segments_were_merged_away_meanwhile_is_dropped(tmp_path):
     from search.writes import merging
 
-    journal = Journal(tmp_path)
-    committer = Committer(tmp_path, journal)
-    for n in range(10):
-        journal.append([journal_ops.put(Article(f"m{n}", f"第{n}篇", "正文"))])
-        committer.apply_batch()
+    _, committer = _one_segment_each(tmp_path, 10)
     assert merging.build(tmp_path)
     open_index(tmp_path).writer().commit(optimize=True)  # a CLI run merged everything
     committer.tend_merges()
@@ -178,20 +180,18 @@ def test_small_segments_are_merged_in_a_lane_of_their_own_beside_a_large_merge(
 def test_a_committer_runs_merges_in_processes_and_stops_them_when_closed(tmp_path):
     from search.writes import merging
 
-    journal = Journal(tmp_path)
-    committer = Committer(tmp_path, journal)
-    for n in range(10):
-        journal.append([journal_ops.put(Article(f"m{n}", f"第{n}篇", "鸭嘴兽"))])
-        committer.apply_batch()
-    committer.tend_merges()  # a small merge is due: its lane's process starts
-    process = committer._merges[merging.SMALL.name]
-    deadline = time.monotonic() + 120
-    while len(open_index(tmp_path)._segments()) > 1 and time.monotonic() < deadline:
-        committer.tend_merges()  # installs the merge once its process has built it
-        time.sleep(0.05)
-    assert len(open_index(tmp_path)._segments()) == 1
-    assert process.poll() is None  # the small lane's process stays for the next merge
-    committer.close()
+    _, committer = _one_segment_each(tmp_path, 10)
+    try:
+        committer.tend_merges()  # a small merge is due: its lane's process starts
+        process = committer._merges[merging.SMALL.name]
+        deadline = time.monotonic() + 120
+        while len(open_index(tmp_path)._segments()) > 1 and time.monotonic() < deadline:
+            committer.tend_merges()  # installs the merge once its process has built it
+            time.sleep(0.05)
+        assert len(open_index(tmp_path)._segments()) == 1
+        assert process.poll() is None  # the small lane's process stays for the next merge
+    finally:
+        committer.close()
     assert process.poll() is not None
     assert len(_stored(tmp_path)) == 10
 
