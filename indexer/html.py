@@ -14,6 +14,7 @@ from bs4 import BeautifulSoup, NavigableString, Tag
 from search.config import INDEXING
 from search.dates import DATE_IN_TEXT, parse_date
 
+from .bylines import find_author, is_site_name
 from .encoding import declared_html_charset, decode, looks_binary
 
 _DROP_TAGS = [
@@ -42,16 +43,6 @@ _BOILERPLATE = re.compile(
 )
 _BLOCK_TAGS = ("p", "h2", "h3", "h4", "h5", "h6", "li", "blockquote", "pre", "td")
 _TITLE_SEPARATORS = re.compile(r"\s*(?:[_|｜]|\s[-—–]\s|--)\s*")
-_NAMES = r"([\u4e00-\u9fff·]{2,4}(?:[ 、，,][\u4e00-\u9fff·]{2,4})*)"
-_AUTHOR = re.compile(
-    r"(?:(?:记者|作者|撰文|記者|文)\s*[:：/／]\s*|[（(](?:记者|記者)\s*)"
-    + _NAMES
-    + r"|(?:记者|記者)\s*([\u4e00-\u9fff·]{2,4})\s*[／/]"
-    # Taiwanese bylines at the end of a story: （王小明／台中報導）
-    + r"|[（(]\s*([\u4e00-\u9fff·]{2,4})\s*[／/]\s*[\u4e00-\u9fff]{0,6}(?:報導|报道)\s*[）)]"
-)
-_EDITOR_NAME = re.compile(r"(?:责任编辑|責任編輯)\s*[:：]\s*([\u4e00-\u9fff·]{2,4})")
-_SITE_LIKE = re.compile(r"https?:|www\.|[网網]$|新[闻聞][网網]|日[报報]$|[报報]社?$|^搜索$")
 _TITLE_SUFFIX = re.compile(r"\s*[-_|｜—–]\s*[^-_|｜—–]{2,12}$")
 _SOURCE = re.compile(r"(?:来源|來源|稿源)[:：]\s*([^\s<>|　]{2,30})")
 _EDITOR_LINE = re.compile(r"^[（(\[【]?\s*(?:责任编辑|責任編輯|编辑|二审|三审|初审|校对|审核)[:：]")
@@ -68,15 +59,22 @@ class ExtractedPage:
     category: str = ""
 
 
-def _meta(soup: BeautifulSoup, *names: str) -> str:
+def _meta_contents(soup: BeautifulSoup) -> dict[str, str]:
+    """Each <meta> name's content: the first tag with that property=, else name=, else
+    itemprop= (one pass over the page, not one search per name asked for)."""
+    tags = soup.find_all("meta")
+    contents: dict[str, str] = {}
+    for attribute in ("property", "name", "itemprop"):
+        for tag in tags:
+            if isinstance(name := tag.get(attribute), str):
+                contents.setdefault(name, tag.get("content") or "")
+    return contents
+
+
+def _meta(contents: dict[str, str], *names: str) -> str:
     for name in names:
-        tag = (
-            soup.find("meta", attrs={"property": name})
-            or soup.find("meta", attrs={"name": name})
-            or soup.find("meta", attrs={"itemprop": name})
-        )
-        if isinstance(tag, Tag) and tag.get("content", "").strip():
-            return tag["content"].strip()
+        if value := contents.get(name, "").strip():
+            return value
     return ""
 
 
@@ -129,13 +127,13 @@ def _headings(soup: BeautifulSoup, name: str) -> list[str]:
     return [t for t in texts if 4 <= len(t) <= 120]
 
 
-def _title(soup: BeautifulSoup, headline: str = "") -> str:
+def _title(soup: BeautifulSoup, metas: dict[str, str], headline: str = "") -> str:
     page_title = _clean(soup.title.get_text()) if soup.title else ""
     candidates = _headings(soup, "h1")
     headline = _clean(headline)
     if headline and (headline in page_title or any(headline in c for c in candidates)):
         return headline
-    og_title = _meta(soup, "og:title", "twitter:title")
+    og_title = _meta(metas, "og:title", "twitter:title")
     titles = [t for t in (page_title, og_title) if t]
     # The headline opens the page title ("标题_频道_网站"); a heading found only later in it
     # is the site's name in a logo.
@@ -152,7 +150,7 @@ def _title(soup: BeautifulSoup, headline: str = "") -> str:
     parts = [p for p in _TITLE_SEPARATORS.split(page_title) if p]
     title = max(parts[:2], key=len) if parts else ""
     suffix = _TITLE_SUFFIX.search(title)
-    if suffix and _SITE_LIKE.search(suffix.group(0).strip(" -_|｜—–")):
+    if suffix and is_site_name(suffix.group(0).strip(" -_|｜—–")):
         title = title[: suffix.start()]  # 标题-新华网
     return title
 
@@ -171,16 +169,35 @@ def _own_text(tag: Tag) -> str:
     return "".join(tag.find_all(string=True, recursive=False)).strip()
 
 
+# Markup or script that reached the page as text (ad slots holding their HTML template,
+# document.write strings in a <div>): its commas and semicolons must not read as prose.
+_CODE_SIGNS = re.compile(r"[<>{}=]|&[a-z]+;")
+
+
+def _reads_as_code(text: str) -> bool:
+    signs = len(_CODE_SIGNS.findall(text))
+    return signs >= 5 and signs * 50 >= len(text)
+
+
 def _text_blocks(body: Tag) -> list[tuple[Tag, str]]:
     """Elements that hold prose directly, with that prose: paragraphs, and any element with
     text of its own (pages that separate paragraphs with <br> rather than <p>)."""
     blocks = []
     for tag in body.find_all(True):
         if tag.name in _BLOCK_LIKE and not tag.find(list(_BLOCK_LIKE)):
-            blocks.append((tag, tag.get_text(strip=True)))
+            text = tag.get_text(strip=True)
         elif tag.name not in _BLOCK_LIKE and len(own := _own_text(tag)) >= 20:
-            blocks.append((tag, own))
+            text = own
+        else:
+            continue
+        if not _reads_as_code(text):
+            blocks.append((tag, text))
     return blocks
+
+
+def _prose_score(text: str) -> float:
+    """How much a block reads as article prose: its sentences (punctuation) and length."""
+    return 1 + len(_PUNCTUATION.findall(text)) + min(len(text) / 100, 3)
 
 
 def _main_container(body: Tag) -> Tag:
@@ -192,7 +209,7 @@ def _main_container(body: Tag) -> Tag:
     for block, text in _text_blocks(body):
         if len(text) < 20:
             continue
-        score = 1 + len(_PUNCTUATION.findall(text)) + min(len(text) / 100, 3)
+        score = _prose_score(text)
         holders = [block] if block.name in _CONTAINERS else []
         holders += [p for p in block.parents if p.name in _CONTAINERS or p.name == "body"]
         parents = holders[:2]
@@ -215,27 +232,78 @@ def _paragraphs(container: Tag) -> list[str]:
     """The container's text, one paragraph a line: blocks and <br> break lines, inline
     elements (links, bold, spans) do not."""
     lines = [""]
+    linked = [0]  # characters of each line inside links
 
-    def walk(node: Tag) -> None:
+    def walk(node: Tag, in_link: bool = False) -> None:
         for child in node.children:
             if isinstance(child, NavigableString):
                 if type(child) is NavigableString:  # not a comment, CDATA or doctype
                     lines[-1] += str(child)
+                    linked[-1] += len(child.strip()) if in_link else 0
             elif child.name == "br":
                 lines.append("")
+                linked.append(0)
             elif child.name in _INLINE_TAGS:
-                walk(child)
+                walk(child, in_link or child.name == "a")
             else:
                 lines.append("")
-                walk(child)
+                linked.append(0)
+                walk(child, in_link)
                 lines.append("")
+                linked.append(0)
 
     walk(container)
-    kept = [line for line in map(_clean, lines) if line and not _EDITOR_LINE.match(line)]
-    # widgets trailing the article: 图集, +1, 【纠错】, 分享到 …
-    while kept and len(kept[-1]) <= 8 and not _PUNCTUATION.search(kept[-1].strip("【】[]")):
-        kept.pop()
-    return kept
+    kept = [
+        (line, links / len(line))
+        for line, links in zip(map(_clean, lines), linked, strict=True)
+        if line and not _EDITOR_LINE.match(line)
+    ]
+    kept = _without_link_lists(kept)
+    return _without_repeated_runs([line for line, _ in kept])
+
+
+def _is_widget(line: str, link_share: float) -> bool:
+    """A line of links (related stories, 上一篇/下一篇) or a short label without a sentence
+    (图集, +1, 【纠错】, 分享到, 今日推荐)."""
+    if link_share >= 0.6:
+        return True
+    return len(line) <= 8 and not _PUNCTUATION.search(line.strip("【】[]"))
+
+
+def _without_link_lists(lines: list[tuple[str, float]]) -> list[tuple[str, float]]:
+    """The lines less the widgets before and after the story and the lists of links in it
+    (three or more lines of links in a row: "相关新闻", "今日焦点")."""
+    while lines and _is_widget(*lines[-1]):
+        lines = lines[:-1]
+    while lines and _is_widget(*lines[0]) and lines[0][1] > 0:
+        lines = lines[1:]
+    kept: list[tuple[str, float]] = []
+    run: list[tuple[str, float]] = []
+    for line, share in lines + [("", 0.0)]:
+        if share >= 0.6:
+            run.append((line, share))
+            continue
+        if len(run) < 3:
+            kept += run
+        run = []
+        kept.append((line, share))
+    return kept[:-1]
+
+
+def _without_repeated_runs(lines: list[str]) -> list[str]:
+    """The lines less any run of two or more that repeats an earlier run: a page that holds
+    its story twice (a print view, a floating reader, a hidden copy for sharing). A single
+    repeated line stays: captions and refrains repeat in stories too."""
+    first_at: dict[str, int] = {}
+    repeats: set[int] = set()
+    for i, line in enumerate(lines):
+        j = first_at.setdefault(line, i)
+        if j == i or len(line) < 20:
+            continue
+        follows = i + 1 < len(lines) and j + 1 < i and lines[i + 1] == lines[j + 1]
+        if follows or (i - 1 in repeats and lines[i - 1] == lines[j - 1]):
+            repeats.add(i)
+    return [line for i, line in enumerate(lines) if i not in repeats]
 
 
 class UnreadablePage(ValueError):
@@ -255,6 +323,30 @@ def nesting_depth(html: str) -> int:
     return deepest
 
 
+def _prose_of(tag: Tag) -> float:
+    return sum(_prose_score(text) for _, text in _text_blocks(tag) if len(text) >= 20)
+
+
+def _drop_boilerplate(body: Tag) -> None:
+    """Remove the elements named as navigation, sidebars, comments, sharing widgets…"""
+    page_chars = len(body.get_text(strip=True)) or 1
+    page_prose: float | None = None
+    for tag in body.find_all(True):
+        if tag.decomposed or tag.name in ("body", "html", "article", "main"):
+            continue
+        if not _is_boilerplate(tag):
+            continue
+        text = tag.get_text(strip=True)
+        if len(text) >= 0.4 * page_chars:
+            continue  # a "breadcrumb" or "comment" wrapper around most of the page is not one
+        # nor is a layout column named for where it sits ("twosidebarL") that holds the
+        # story; the cheap bound first (blocks count from 20 characters), rarely the blocks
+        page_prose = _prose_of(body) if page_prose is None else page_prose
+        bound = len(_PUNCTUATION.findall(text)) + len(text) / 20 + len(text) / 100
+        if bound < 0.5 * page_prose or _prose_of(tag) < 0.5 * page_prose:
+            tag.decompose()
+
+
 def extract(html: str) -> ExtractedPage:
     """Title, main text (one paragraph a line) and metadata of a web page."""
     if (depth := nesting_depth(html)) > INDEXING.max_html_nesting:
@@ -264,15 +356,16 @@ def extract(html: str) -> ExtractedPage:
         )
     soup = BeautifulSoup(html, "lxml")
     linked = _linked_data(soup)
-    title = _title(soup, _text_of(linked.get("headline")))
+    metas = _meta_contents(soup)
+    title = _title(soup, metas, _text_of(linked.get("headline")))
     url = ""
     canonical = soup.find("link", rel="canonical")
     if isinstance(canonical, Tag) and canonical.get("href"):
         url = canonical["href"].strip()
-    url = url or _meta(soup, "og:url")
+    url = url or _meta(metas, "og:url")
     date = parse_date(
         _meta(
-            soup,
+            metas,
             "article:published_time",
             "pubdate",
             "publishdate",
@@ -282,19 +375,13 @@ def extract(html: str) -> ExtractedPage:
             "og:release_date",
         )
     )
-    author = _meta(soup, "author", "article:author", "byline") or _person(linked.get("author"))
-    description = _text_of(linked.get("description")) or _meta(soup, "description")
-    category = _meta(soup, "article:section", "category")
+    author = _meta(metas, "author", "article:author", "byline") or _person(linked.get("author"))
+    description = _text_of(linked.get("description")) or _meta(metas, "description")
+    category = _meta(metas, "article:section", "category")
 
     for tag in soup.find_all(_DROP_TAGS):
         tag.decompose()
-    page_chars = len((soup.body or soup).get_text(strip=True)) or 1
-    for tag in soup.find_all(True):
-        if tag.decomposed or tag.name in ("body", "html", "article", "main"):
-            continue
-        # a "breadcrumb" or "comment" wrapper around most of the page is not boilerplate
-        if _is_boilerplate(tag) and len(tag.get_text(strip=True)) < 0.4 * page_chars:
-            tag.decompose()
+    _drop_boilerplate(soup.body or soup)
     body = soup.body or soup
     page_text = body.get_text("\n")
     lines = _paragraphs(_main_container(body))
@@ -308,13 +395,10 @@ def extract(html: str) -> ExtractedPage:
     if date is None and (match := DATE_IN_TEXT.search(page_text)):
         date = parse_date(match.group(0))  # the date the page shows
     date = date or parse_date(_text_of(linked.get("datePublished")))
-    if _SITE_LIKE.search(author):
+    if is_site_name(author):
         author = ""  # a site name or profile URL in the byline meta is not an author
-    if not author and (match := _AUTHOR.search(page_text)):
-        author = next(group for group in match.groups() if group).strip()
-    if not author and (match := _EDITOR_NAME.search(page_text)):
-        author = match.group(1)
-    source = _meta(soup, "og:site_name", "source")
+    author = author or find_author(page_text, text.splitlines())
+    source = _meta(metas, "og:site_name", "source")
     if match := _SOURCE.search(page_text):
         source = match.group(1).strip()
     return ExtractedPage(

@@ -1,0 +1,124 @@
+"""Who wrote an article: the bylines Chinese news pages print, from the clearest to the faintest.
+
+A labelled byline (作者：, 记者 …) is taken as written. The unlabelled kinds — a name in
+brackets after the dateline, a name alone on the story's first or last line, a person named
+as the source, a photographer's credit — are only taken when the name opens with a common
+Chinese surname, since a bracketed word or a short line is more often something else.
+"""
+
+from __future__ import annotations
+
+import re
+
+from search.normalize import to_simplified
+
+_HAN = r"\u4e00-\u9fff"
+_NAME = rf"[{_HAN}·]{{2,4}}"
+# a name ends where the Han characters stop, or at 报道/摄 written straight after it
+_END = rf"(?=$|[^{_HAN}·]|报道|報導|摄|攝)"
+_NAMES = rf"({_NAME}(?:[ 、，,]{_NAME})*){_END}"
+
+# The commonest single-character surnames (over nine in ten Chinese people bear one of
+# these) and the compound ones still in use, simplified; traditional names are folded first.
+_SURNAMES = set(
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶"
+    "程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付傅方白邹孟熊秦邱江尹薛闫阎段雷侯龙史陶黎"
+    "贺顾毛郝龚邵万钱严覃武戴莫孔向汤常温康施文牛樊葛邢安齐易乔伍庞颜倪庄聂章鲁岳翟殷詹申欧"
+    "耿关兰焦俞左柳甘祝包宁尚符舒阮柯纪梅童凌毕单季裴霍涂成苗谷盛曲翁冉骆蓝路游辛靳管柴蒙鲍"
+    "华喻祁蒲房滕屈饶解牟艾尤阳时穆农司卓古吉缪简车项连芦麦褚娄窦戚岑景党宫费卜冷晏席卫米柏"
+    "宗瞿桂全佟应臧闵苟邬边卞姬师和仇栾隋商刁沙荣巫寇桑郎甄丛仲虞敖巩明佘池查麻苑迟邝官封谈"
+    "匡鞠惠荆乐冀郁胥南班储原栗燕楚鄢劳谌奚皮粟冼蔺楼盘满闻位厉伊仝区郜海阚花权强帅屠豆朴盖"
+    "练廉禹井祖漆巴丰支卿国狄平计索宣晋相初门云容敬来扈晁芮都普阙浦戈伏鹿薄邸雍辜羊母裘亓修"
+    "邰赫杭况那宿鲜印逯隆茹诸战慕危玉银亢嵇公哈湛宾戎勾茅利於呼居揭干但尉冶斯元束檀衣信展阴"
+    "昝智幸奉植衡富尧由洪"
+)
+_COMPOUND_SURNAMES = (
+    "欧阳",
+    "司马",
+    "诸葛",
+    "上官",
+    "东方",
+    "皇甫",
+    "令狐",
+    "慕容",
+    "公孙",
+    "夏侯",
+    "尉迟",
+    "长孙",
+    "宇文",
+    "司徒",
+    "端木",
+    "西门",
+)
+
+
+def looks_like_name(word: str) -> bool:
+    """Whether a word of two to four Han characters reads as a Chinese person's name."""
+    word = to_simplified(word.strip())
+    if not re.fullmatch(rf"[{_HAN}]{{2,4}}", word):
+        return False
+    if word.startswith(_COMPOUND_SURNAMES):
+        return len(word) >= 3
+    return word[0] in _SURNAMES and len(word) <= 3
+
+
+# Labelled bylines, as written: 作者：王小明, 记者/李华, （记者 王小明 李华）, 文/张三
+_LABELLED = re.compile(
+    rf"(?:(?:记者|作者|撰文|記者|(?<![{_HAN}])文|图文|圖文)\s*[:：/／]\s*|[（(](?:记者|記者)\s*)"
+    + _NAMES
+    + rf"|(?:记者|記者)\s*({_NAME})\s*[／/]",
+    re.M,
+)
+# 交汇点记者 徐睿翔: the label, a space, then the name ending the line or the clause
+_REPORTER_SPACED = re.compile(rf"(?:记者|記者)[ \u3000]+({_NAME})(?=$|[\s）)，,。])", re.M)
+# at the end of a story: （王小明／台中報導）, （姚峰 上海报道）
+_REPORTED_FROM = re.compile(
+    rf"[（(]\s*({_NAME})\s*[／/ \u3000]\s*[{_HAN}]{{0,6}}(?:報導|报道)\s*[）)]"
+)
+# the dateline's bracketed name: 2004年7月16日08:19 [ 黄宇 ]
+_AFTER_DATELINE = re.compile(rf"\d{{1,2}}[:：]\d{{2}}(?::\d{{2}})?\s*[\[【]\s*({_NAME})\s*[\]】]")
+# a name on a line of its own, in brackets, closing the story: （袁源）
+_CLOSING_NAME = re.compile(rf"^\s*[（(]\s*({_NAME})\s*[）)]\s*$", re.M)
+# a person (not a paper) given as the source: 来源: 尹娟
+_SOURCE_PERSON = re.compile(rf"(?:来源|來源)\s*[:：]\s*({_NAME})\s*$", re.M)
+# a photographer's credit: 蔡雪婧/摄
+_PHOTOGRAPHER = re.compile(rf"({_NAME})\s*[/／]\s*(?:摄|攝)")
+_EDITOR = re.compile(rf"(?:责任编辑|責任編輯|编辑|編輯)\s*[:：]\s*({_NAME})")
+
+_SITE_LIKE = re.compile(r"https?:|www\.|[网網]$|新[闻聞][网網]|日[报報]$|[报報]社?$|^搜索$")
+
+
+def is_site_name(value: str) -> bool:
+    """A site or paper (新华网, 人民日报, a URL) where a person's name should be."""
+    return bool(_SITE_LIKE.search(value))
+
+
+def _first_group(match: re.Match | None) -> str:
+    return next((g for g in match.groups() if g), "").strip() if match else ""
+
+
+def _named(match: re.Match | None) -> str:
+    name = _first_group(match)
+    return name if looks_like_name(name) else ""
+
+
+def find_author(page_text: str, lines: list[str]) -> str:
+    """The article's author from the page's text and the story's lines, or ""."""
+    if author := _first_group(_LABELLED.search(page_text)):
+        return author
+    if author := _first_group(_REPORTED_FROM.search(page_text)):
+        return author
+    if author := _named(_REPORTER_SPACED.search(page_text)) or _named(
+        _AFTER_DATELINE.search(page_text)
+    ):
+        return author
+    if author := _named(_CLOSING_NAME.search(page_text)):
+        return author
+    # a name alone on a line under the headline (which may open the story's lines)
+    for line in lines[:2]:
+        if looks_like_name(line.strip()):
+            return line.strip()
+    for pattern in (_SOURCE_PERSON, _PHOTOGRAPHER):
+        if author := _named(pattern.search(page_text)):
+            return author
+    return _first_group(_EDITOR.search(page_text))
