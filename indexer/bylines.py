@@ -9,6 +9,7 @@ Chinese surname, since a bracketed word or a short line is more often something 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 from search.normalize import to_simplified
 
@@ -62,13 +63,36 @@ def looks_like_name(word: str) -> bool:
     return word[0] in _SURNAMES and len(word) <= 3
 
 
+_GAP = r"[ \t\u3000\u00a0]*"  # spaces within a line, never a line break
 # Labelled bylines, as written: 作者：王小明, 记者/李华, （记者 王小明 李华）, 文/张三
 _LABELLED = re.compile(
-    rf"(?:(?:记者|作者|撰文|記者|(?<![{_HAN}])文|图文|圖文)\s*[:：/／]\s*|[（(](?:记者|記者)\s*)"
+    rf"(?:(?:记者|作者|撰文|記者|(?<![{_HAN}])文|图文|圖文){_GAP}[:：/／]{_GAP}|[（(](?:记者|記者){_GAP})"
     + _NAMES
-    + rf"|(?:记者|記者)\s*({_NAME})\s*[／/]",
+    + rf"|(?:记者|記者){_GAP}({_NAME}){_GAP}[／/]",
     re.M,
 )
+# the words of a byline that are not names: 钟啸 通讯员 王娅, 文/記者 範維, 责任编辑
+_ROLES = {
+    "记者",
+    "記者",
+    "作者",
+    "通讯员",
+    "通訊員",
+    "实习生",
+    "實習生",
+    "摄影",
+    "攝影",
+    "编辑",
+    "編輯",
+    "责任编辑",
+    "責任編輯",
+    "报道",
+    "報導",
+    "特约记者",
+    "特約記者",
+    "本报记者",
+    "本報記者",
+}
 # 交汇点记者 徐睿翔: the label, a space, then the name ending the line or the clause
 _REPORTER_SPACED = re.compile(rf"(?:记者|記者)[ \u3000]+({_NAME})(?=$|[\s）)，,。])", re.M)
 # at the end of a story: （王小明／台中報導）, （姚峰 上海报道）
@@ -85,16 +109,29 @@ _SOURCE_PERSON = re.compile(rf"(?:来源|來源)\s*[:：]\s*({_NAME})\s*$", re.M
 _PHOTOGRAPHER = re.compile(rf"({_NAME})\s*[/／]\s*(?:摄|攝)")
 _EDITOR = re.compile(rf"(?:责任编辑|責任編輯|编辑|編輯)\s*[:：]\s*({_NAME})")
 
-_SITE_LIKE = re.compile(r"https?:|www\.|[网網]$|新[闻聞][网網]|日[报報]$|[报報]社?$|^搜索$")
+_SITE_LIKE = re.compile(
+    r"https?:|www\.|[网網站]|新[闻聞]|[报報]|社$|频道|頻道|传媒|傳媒|集团|公司|^搜索$"
+    r"|^[\d\W_]+$|^[a-z0-9.\-]+$"  # digits or a lower-case domain-like word (chinanews)
+)
 
 
 def is_site_name(value: str) -> bool:
-    """A site or paper (新华网, 人民日报, a URL) where a person's name should be."""
-    return bool(_SITE_LIKE.search(value))
+    """A site or paper (新华网, 网易, 人民日报, a URL, a site's slogan) where a person's
+    name should be."""
+    value = value.strip()
+    return len(value) > 40 or bool(_SITE_LIKE.search(value)) or value in _ROLES
 
 
 def _first_group(match: re.Match | None) -> str:
-    return next((g for g in match.groups() if g), "").strip() if match else ""
+    return clean_names(next((g for g in match.groups() if g), "")) if match else ""
+
+
+def clean_names(value: str) -> str:
+    """A byline's names without the roles written among them (记者, 通讯员 …)."""
+    value = value.strip()
+    separator = next((c for c in value if c in " 、，,"), " ")
+    names = [word for word in re.split(r"[ 、，,]+", value) if word and word not in _ROLES]
+    return separator.join(names)
 
 
 def _named(match: re.Match | None) -> str:
@@ -102,23 +139,19 @@ def _named(match: re.Match | None) -> str:
     return name if looks_like_name(name) else ""
 
 
+def _candidates(page_text: str, lines: list[str]) -> Iterator[str]:
+    """Possible authors, from the clearest kind of byline to the faintest."""
+    yield _first_group(_LABELLED.search(page_text))
+    yield _first_group(_REPORTED_FROM.search(page_text))
+    for pattern in (_REPORTER_SPACED, _AFTER_DATELINE, _CLOSING_NAME):
+        yield _named(pattern.search(page_text))
+    # a name alone on a line under the headline (which may open the story's lines)
+    yield from (line.strip() for line in lines[:2] if looks_like_name(line.strip()))
+    for pattern in (_SOURCE_PERSON, _PHOTOGRAPHER):
+        yield _named(pattern.search(page_text))
+    yield _first_group(_EDITOR.search(page_text))
+
+
 def find_author(page_text: str, lines: list[str]) -> str:
     """The article's author from the page's text and the story's lines, or ""."""
-    if author := _first_group(_LABELLED.search(page_text)):
-        return author
-    if author := _first_group(_REPORTED_FROM.search(page_text)):
-        return author
-    if author := _named(_REPORTER_SPACED.search(page_text)) or _named(
-        _AFTER_DATELINE.search(page_text)
-    ):
-        return author
-    if author := _named(_CLOSING_NAME.search(page_text)):
-        return author
-    # a name alone on a line under the headline (which may open the story's lines)
-    for line in lines[:2]:
-        if looks_like_name(line.strip()):
-            return line.strip()
-    for pattern in (_SOURCE_PERSON, _PHOTOGRAPHER):
-        if author := _named(pattern.search(page_text)):
-            return author
-    return _first_group(_EDITOR.search(page_text))
+    return next((a for a in _candidates(page_text, lines) if a and not is_site_name(a)), "")

@@ -12,9 +12,10 @@ import lxml.html
 from bs4 import BeautifulSoup, NavigableString, Tag
 
 from search.config import INDEXING
-from search.dates import DATE_IN_TEXT, parse_date
+from search.dates import parse_date
 
-from .bylines import find_author, is_site_name
+from .bylines import clean_names, find_author, is_site_name
+from .datelines import find_date
 from .encoding import declared_html_charset, decode, looks_binary
 
 _DROP_TAGS = [
@@ -43,6 +44,7 @@ _BOILERPLATE = re.compile(
 )
 _BLOCK_TAGS = ("p", "h2", "h3", "h4", "h5", "h6", "li", "blockquote", "pre", "td")
 _TITLE_SEPARATORS = re.compile(r"\s*(?:[_|｜]|\s[-—–]\s|--)\s*")
+_SITE_SUFFIX = re.compile(r"https?:|www\.|[网網]$|新[闻聞][网網]|日[报報]$|[报報]社?$")
 _TITLE_SUFFIX = re.compile(r"\s*[-_|｜—–]\s*[^-_|｜—–]{2,12}$")
 _SOURCE = re.compile(r"(?:来源|來源|稿源)[:：]\s*([^\s<>|　]{2,30})")
 _EDITOR_LINE = re.compile(r"^[（(\[【]?\s*(?:责任编辑|責任編輯|编辑|二审|三审|初审|校对|审核)[:：]")
@@ -150,7 +152,7 @@ def _title(soup: BeautifulSoup, metas: dict[str, str], headline: str = "") -> st
     parts = [p for p in _TITLE_SEPARATORS.split(page_title) if p]
     title = max(parts[:2], key=len) if parts else ""
     suffix = _TITLE_SUFFIX.search(title)
-    if suffix and is_site_name(suffix.group(0).strip(" -_|｜—–")):
+    if suffix and _SITE_SUFFIX.search(suffix.group(0).strip(" -_|｜—–")):
         title = title[: suffix.start()]  # 标题-新华网
     return title
 
@@ -392,9 +394,10 @@ def extract(html: str) -> ExtractedPage:
     if len(text) < 50 and len(description) > len(text):
         text = _clean(description)  # no text in the page: its summary is what there is
 
-    if date is None and (match := DATE_IN_TEXT.search(page_text)):
-        date = parse_date(match.group(0))  # the date the page shows
+    if date is None:  # the date the page shows
+        date = find_date(page_text, title, text[:20])
     date = date or parse_date(_text_of(linked.get("datePublished")))
+    author = clean_names(re.sub(r"<[^>]*>", "", author))  # some put markup in the meta
     if is_site_name(author):
         author = ""  # a site name or profile URL in the byline meta is not an author
     author = author or find_author(page_text, text.splitlines())
