@@ -92,6 +92,12 @@ _ROLES = {
     "特約記者",
     "本报记者",
     "本報記者",
+    "整合",
+    "整理",
+    "编译",
+    "編譯",
+    "综合",
+    "綜合",
 }
 # 交汇点记者 徐睿翔: the label, a space, then the name ending the line or the clause
 _REPORTER_SPACED = re.compile(rf"(?:记者|記者)[ \u3000]+({_NAME})(?=$|[\s）)，,。])", re.M)
@@ -110,8 +116,10 @@ _PHOTOGRAPHER = re.compile(rf"({_NAME})\s*[/／]\s*(?:摄|攝)")
 _EDITOR = re.compile(rf"(?:责任编辑|責任編輯|编辑|編輯)\s*[:：]\s*({_NAME})")
 
 _SITE_LIKE = re.compile(
-    r"https?:|www\.|[网網站]|新[闻聞]|[报報]|社$|频道|頻道|传媒|傳媒|集团|公司|^搜索$"
-    r"|^[\d\W_]+$|^[a-z0-9.\-]+$"  # digits or a lower-case domain-like word (chinanews)
+    r"https?:|www\.|[网網站]|新[闻聞]|[报報]|社$|频道|頻道|传媒|傳媒|集团|公司|财经|財經|资讯|資訊"
+    r"|商讯|自媒体|^搜索$|管理|小编|^(?:未知|佚名|匿名|unknown|admin)$|@|\.(?:com|net|org|cn)\b"
+    r"|^[\d\W_]+$|^[a-z0-9.\-]+$",  # digits or a lower-case domain-like word (chinanews)
+    re.I,
 )
 
 

@@ -1,0 +1,86 @@
+"""Bylines and datelines: who wrote an article and when, as Chinese pages print them."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from indexer.bylines import clean_names, find_author, is_site_name, looks_like_name
+from indexer.datelines import find_date
+from indexer.html import extract
+from search.dates import CHINA_TZ
+
+
+def test_a_labelled_byline_is_taken_as_written():
+    assert find_author("来源：本报\n作者：魑皇\n正文", []) == "魑皇"  # a pen name: no surname
+    assert find_author("新华社北京电（记者王小明 李华）今天", []) == "王小明 李华"
+
+
+def test_a_byline_label_never_reaches_across_a_line_into_the_next_label():
+    assert find_author("作者：\n\u00a0\n责任编辑：\n易清\n", []) == "易清"
+
+
+def test_roles_written_among_the_names_are_dropped():
+    assert find_author("（记者钟啸 通讯员 王娅）", []) == "钟啸 王娅"
+    assert clean_names("記者 範維") == "範維"
+
+
+def test_a_label_followed_by_a_sentence_is_not_a_byline():
+    page = "一位医生微笑着告诉记者：被称之为最缺乏手术根治信心的肺癌"
+    assert find_author(page, []) == ""
+
+
+def test_unlabelled_bylines_need_a_name_that_opens_with_a_surname():
+    assert find_author("……利益再分配的过程吗？”（姚峰 上海报道）", []) == "姚峰"
+    assert find_author("BUSINESS.SOHU.COM 2004年7月16日08:19 [ 黄宇 ] 来源", []) == "黄宇"
+    assert find_author("自掏腰包。\n（袁源）\n北京大学医学部", []) == "袁源"
+    assert find_author("山庄的运作就不愁资金了。”\n来源: 尹娟\n【 发表评论 】", []) == "尹娟"
+    assert find_author("正文\n（完）\n（图片）", []) == ""
+    assert find_author("比赛革命的革命\n胡平\n——分析", ["比赛革命的革命", "胡平"]) == "胡平"
+
+
+def test_names_and_sites_are_told_apart():
+    assert looks_like_name("王小明") and looks_like_name("欧阳修远") and looks_like_name("陳鈞凱")
+    assert not looks_like_name("被称之为") and not looks_like_name("完")
+    for site in (
+        "网易",
+        "新浪财经-自媒体综合",
+        "chinanews",
+        "1392",
+        "name,email@gmail.com",
+        "未知",
+    ):
+        assert is_site_name(site), site
+    assert not is_site_name("上官云 宋宇晟") and not is_site_name("Joel Spolsky")
+
+
+def test_a_site_in_the_author_meta_gives_way_to_the_byline():
+    page = extract(
+        '<html><head><meta name="author" content="网易"><title>标题</title></head><body>'
+        "<div><p>新华社北京1月2日电（记者 王小明）今天举行了会议，会议讨论了很多问题。"
+        "会议强调，要继续做好各项工作，确保完成全年目标任务。</p></div></body></html>"
+    )
+    assert page.author == "王小明"
+
+
+def china(*parts: int) -> datetime:
+    return datetime(*parts, tzinfo=CHINA_TZ)
+
+
+def test_dates_as_pages_print_them_are_read_as_that_instant_in_china_time():
+    assert find_date("发表于 2005-3-11 12:12 阅读", "", "") == china(2005, 3, 11, 12, 12)
+    assert find_date("2011年12月9日 星期五", "", "") == china(2011, 12, 9)
+
+
+def test_the_labelled_date_wins_over_the_site_headers_date():
+    page = "今天是2022年2月14日\n标题\n发布时间：2022-02-11 08:52\n正文开始"
+    assert find_date(page, "标题", "正文开始") == china(2022, 2, 11, 8, 52)
+
+
+def test_the_dateline_between_headline_and_story_wins_over_the_headers_date():
+    page = "2022年2月14日 星期一\n要闻\n标题\n2022-02-11 08:52 来源：本报\n正文开始于2021年"
+    assert find_date(page, "标题", "正文开始") == china(2022, 2, 11, 8, 52)
+
+
+def test_a_month_without_a_day_is_the_months_first_day():
+    assert find_date("比赛革命的革命\n1996年6月\n正文", "", "") == china(1996, 6, 1)
+    assert find_date("没有日期的页面", "", "") is None

@@ -1,0 +1,65 @@
+"""What the extractor must get right on real pages of ../shared/corpora/news_html_more.
+
+Each test pins a kind of page the extractor once got wrong (skipped where the shared corpora
+are absent); bench/extraction.py gives the figures over all of them.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from indexer.html import ExtractedPage, read_html
+from tests.conftest import require_shared
+
+
+def page(page_id: str) -> tuple[ExtractedPage, dict]:
+    folder = require_shared("news_html_more")
+    meta = json.loads((folder / f"{page_id}.json").read_text(encoding="utf-8"))
+    return read_html((folder / f"{page_id}.html").read_bytes()), meta["expected"]
+
+
+@pytest.mark.parametrize("page_id", ["578", "494", "398"])
+def test_an_ad_slot_holding_its_markup_as_text_does_not_outweigh_the_story(page_id):
+    extracted, gold = page(page_id)
+    story = gold["body"].splitlines()[1:]  # the gold opens with the headline
+    assert story[0][:30] in extracted.text and story[-1][-30:] in extracted.text
+    assert "<div" not in extracted.text
+
+
+def test_a_story_the_page_holds_twice_is_given_once():
+    extracted, gold = page("506")
+    opening = gold["body"].splitlines()[0][:30]
+    assert extracted.text.count(opening) == 1
+    assert gold["body"].splitlines()[-2][:30] in extracted.text
+
+
+def test_link_lists_around_the_story_stay_out_of_it():
+    extracted, gold = page("213")
+    assert gold["body"].splitlines()[0][:30] in extracted.text
+    for widget in ("空姐隆胸失败成伤残", "火爆招商信息", "返回页首", "打印本文"):
+        assert widget not in extracted.text
+
+
+@pytest.mark.parametrize(
+    ("page_id", "author"),
+    [
+        ("437", "姚峰"),  # （姚峰 上海报道） closing the story
+        ("456", "袁源"),  # （袁源） on a line of its own
+        ("460", "黄宇"),  # 2004年7月16日08:19 [ 黄宇 ]
+        ("474", "尹娟"),  # 来源: 尹娟
+        ("327", "徐睿翔"),  # 新华日报·交汇点记者 徐睿翔
+        ("429", "胡平"),  # the name alone under the headline
+    ],
+)
+def test_bylines_as_the_pages_print_them(page_id, author):
+    extracted, gold = page(page_id)
+    assert gold["author"] == author
+    assert extracted.author == author
+
+
+def test_a_month_the_page_gives_without_a_day():
+    extracted, gold = page("429")
+    assert gold["publish_time"] == "1996-6"
+    assert extracted.date is not None and (extracted.date.year, extracted.date.month) == (1996, 6)
