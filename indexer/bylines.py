@@ -9,6 +9,7 @@ Chinese surname, since a bracketed word or a short line is more often something 
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Iterator
 
 from search.normalize import to_simplified
@@ -65,8 +66,12 @@ def looks_like_name(word: str) -> bool:
 
 _GAP = r"[ \t\u3000\u00a0]*"  # spaces within a line, never a line break
 # Labelled bylines, as written: 作者：王小明, 记者/李华, （记者 王小明 李华）, 文/张三
+_LABELS = (
+    rf"记者|記者|作者|撰文|撰稿人?|(?<![{_HAN}])文|图文|圖文|投稿人|博主|楼主|樓主"
+    r"|发表者|發表者|发帖人|發帖人|发布者|發布者|发布人|發布人"
+)
 _LABELLED = re.compile(
-    rf"(?:(?:记者|作者|撰文|記者|(?<![{_HAN}])文|图文|圖文){_GAP}[:：/／]{_GAP}|[（(](?:记者|記者){_GAP})"
+    rf"(?:(?:{_LABELS}){_GAP}[:：/／|｜]{_GAP}|[【\[](?:作者|撰文)[】\]]{_GAP}|[（(](?:记者|記者){_GAP})"
     + _NAMES
     + rf"|(?:记者|記者){_GAP}({_NAME}){_GAP}[／/]",
     re.M,
@@ -109,6 +114,10 @@ _REPORTED_FROM = re.compile(
 _AFTER_DATELINE = re.compile(rf"\d{{1,2}}[:：]\d{{2}}(?::\d{{2}})?\s*[\[【]\s*({_NAME})\s*[\]】]")
 # a name on a line of its own, in brackets, closing the story: （袁源）
 _CLOSING_NAME = re.compile(rf"^\s*[（(]\s*({_NAME})\s*[）)]\s*$", re.M)
+# a blog's owner, named in its title or header: 海姑娘的博客
+_BLOG_OWNER = re.compile(
+    rf"([{_HAN}\w·]{{2,12}})的(?:博客|部落格|BLOG|Blog|blog|专栏|專欄|个人空间|日志)"
+)
 # a person (not a paper) given as the source: 来源: 尹娟
 _SOURCE_PERSON = re.compile(rf"(?:来源|來源)\s*[:：]\s*({_NAME})\s*$", re.M)
 # a photographer's credit: 蔡雪婧/摄
@@ -147,10 +156,29 @@ def _named(match: re.Match | None) -> str:
     return name if looks_like_name(name) else ""
 
 
-def _candidates(page_text: str, lines: list[str]) -> Iterator[str]:
+# words of a blog's own links (注册新的博客, 查看我的博客目录, 欢迎访问…) before 的博客
+_BLOG_LINK_WORDS = re.compile(
+    r"[我你您新本]|查看|注册|注冊|开通|開通|进入|進入|访问|訪問|返回|欢迎|歡迎"
+)
+
+
+def _blog_owner(text: str) -> str:
+    """The name the page calls the blog's owner's (X的博客) more than once, or "": named
+    once, it is more often a link to someone else's blog."""
+    owners = Counter(
+        match.group(1)
+        for match in _BLOG_OWNER.finditer(text)
+        if not _BLOG_LINK_WORDS.search(match.group(1))
+    )
+    owner, mentions = owners.most_common(1)[0] if owners else ("", 0)
+    return owner if mentions >= 2 else ""
+
+
+def _candidates(page_text: str, lines: list[str], whole_text: str) -> Iterator[str]:
     """Possible authors, from the clearest kind of byline to the faintest."""
     yield _first_group(_LABELLED.search(page_text))
     yield _first_group(_REPORTED_FROM.search(page_text))
+    yield _blog_owner(whole_text)
     for pattern in (_REPORTER_SPACED, _AFTER_DATELINE, _CLOSING_NAME):
         yield _named(pattern.search(page_text))
     # a name alone on a line under the headline (which may open the story's lines)
@@ -160,6 +188,8 @@ def _candidates(page_text: str, lines: list[str]) -> Iterator[str]:
     yield _first_group(_EDITOR.search(page_text))
 
 
-def find_author(page_text: str, lines: list[str]) -> str:
-    """The article's author from the page's text and the story's lines, or ""."""
-    return next((a for a in _candidates(page_text, lines) if a and not is_site_name(a)), "")
+def find_author(page_text: str, lines: list[str], whole_text: str = "") -> str:
+    """The article's author from the page's text, the story's lines and the whole page's text
+    (sidebars and <title> kept, where a blog names its owner), or ""."""
+    candidates = _candidates(page_text, lines, whole_text or page_text)
+    return next((a for a in candidates if a and not is_site_name(a)), "")

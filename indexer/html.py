@@ -383,6 +383,7 @@ def extract(html: str) -> ExtractedPage:
 
     for tag in soup.find_all(_DROP_TAGS):
         tag.decompose()
+    whole_text = soup.get_text("\n")  # with the <title> and the sidebars, for the blog's owner
     _drop_boilerplate(soup.body or soup)
     body = soup.body or soup
     page_text = body.get_text("\n")
@@ -400,7 +401,7 @@ def extract(html: str) -> ExtractedPage:
     author = clean_names(re.sub(r"<[^>]*>", "", author))  # some put markup in the meta
     if is_site_name(author):
         author = ""  # a site name or profile URL in the byline meta is not an author
-    author = author or find_author(page_text, text.splitlines())
+    author = author or find_author(page_text, text.splitlines(), whole_text)
     source = _meta(metas, "og:site_name", "source")
     if match := _SOURCE.search(page_text):
         source = match.group(1).strip()

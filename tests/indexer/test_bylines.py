@@ -84,3 +84,11 @@ def test_the_dateline_between_headline_and_story_wins_over_the_headers_date():
 def test_a_month_without_a_day_is_the_months_first_day():
     assert find_date("比赛革命的革命\n1996年6月\n正文", "", "") == china(1996, 6, 1)
     assert find_date("没有日期的页面", "", "") is None
+
+
+def test_a_blog_names_its_owner_more_than_once():
+    page = (
+        "注册新的博客\n查看我的博客目录\n海姑娘的博客历史\n海姑娘的特别推荐\n海姑娘的博客里的文章"
+    )
+    assert find_author("正文", [], page) == "海姑娘"
+    assert find_author("正文", [], "财经博客今日文摘\n陈清的博客\n告别兔年") == ""
