@@ -55,6 +55,8 @@ class RankingConfig:
     coord_scale: float = 0.9
     # Weight of a query word's sub-words (足球联赛 → 足球, 联赛) beside the word itself.
     subword_weight: float = 0.6
+    # A synonym's match (search/synonyms.py) counts this much of the word typed.
+    synonym_weight: float = 0.8
     # Weight of the character pairs of a name jieba did not know (雷沛鸿 → 雷沛, 沛鸿), which
     # find it where an article's segmentation glued it to a neighbour (雷沛鸿说).
     bigram_weight: float = 0.5

@@ -71,6 +71,8 @@ class SearchResults:
     partial: bool = False
     # How the query was read other than as typed (search.lenient): as plain words, or cut.
     notes: list = field(default_factory=list)
+    # The synonyms each query word was also searched with (search.synonyms).
+    expanded: dict[str, list[str]] = field(default_factory=dict)
 
     def to_dict(self) -> dict:
         return {
@@ -84,6 +86,7 @@ class SearchResults:
             "suggestion": self.suggestion,
             "partial": self.partial,
             "notes": [note.to_dict() for note in self.notes],
+            "expanded": self.expanded,
         }
 
 

@@ -39,14 +39,15 @@ from .query import (
     QueryError,
     Words,
     has_soft_conjunction,
+    marked_terms,
     parse,
-    positive_terms,
     ranking_query,
     to_whoosh,
 )
 from .rerank import query_units, reranked
 from .schema import SEARCH_FIELDS
 from .suggest import Lexicon, Suggestion, corrected_query, is_key_term, read_vocabulary
+from .synonyms import SynonymStore, expand, expanded
 from .userdict import load_for_index
 from .vectorized import doc_frequency
 from .writes.journal import Journal
@@ -92,6 +93,7 @@ class SearchEngine:
         self._lexicon_lock = threading.Lock()
         self._lexicon_build: threading.Thread | None = None
         self._journal: Journal | None = None  # opened once a write was journaled
+        self._synonyms = SynonymStore(self.index_dir)
 
     def _new_searcher(self, previous: BoundedSearcher | None = None) -> BoundedSearcher:
         reader = fresh_reader(self._index, previous.reader() if previous else None)
@@ -118,6 +120,19 @@ class SearchEngine:
         self._local.searcher = current
         return current
 
+    def _read(self, text: str, searcher: Searcher) -> tuple[Node, list]:
+        """The query tree of what a reader typed, its synonyms attached, and the notes."""
+        read = read_query(text, self._vocabulary(searcher))
+        return expand(read.node, self._synonyms.rules()), list(read.notes)
+
+    def terms_to_mark(self, text: str) -> set[str]:
+        """The terms an article page marks for the query it was reached from."""
+        try:
+            node, _ = self._read(text, self.searcher())
+        except QueryError:
+            return set()
+        return set(marked_terms(node))
+
     def doc_count(self) -> int:
         return self.searcher().doc_count()
 
@@ -133,13 +148,12 @@ class SearchEngine:
         started = time.perf_counter()
         size = size or LIMITS.default_page_size
         searcher = self.searcher()
-        read = read_query(text, self._vocabulary(searcher))
-        node = read.node
+        node, notes = self._read(text, searcher)
         with self._turn, self._time_limit(searcher, LIMITS.search_seconds):
             page_of = self._collect(searcher, node, page, size, sort, filters or Filters())
             wants_help = page_of.total == 0 and not page_of.partial
             suggestion = self.did_you_mean(text) if wants_help else None
-        terms = set(positive_terms(node))
+        terms = set(marked_terms(node))
         with self._turn:
             hits = [
                 self._hit(searcher, d, s, terms)
@@ -156,17 +170,18 @@ class SearchEngine:
             page_of.facets,
             suggestion,
             partial=page_of.partial,
-            notes=list(read.notes),
+            notes=notes,
+            expanded=expanded(node),
         )
 
     def ranked_ids(self, text: str, limit: int) -> Ranking:
         """The ids and scores of the top `limit` articles in the order the page shows them,
         without highlighting: for batch runs."""
         searcher = self.searcher()
-        read = read_query(text, self._vocabulary(searcher))
-        page_of = self._collect(searcher, read.node, 1, limit, "relevance", Filters())
+        node, notes = self._read(text, searcher)
+        page_of = self._collect(searcher, node, 1, limit, "relevance", Filters())
         ids = [searcher.stored_fields(d)["id"] for d in page_of.docnums]
-        return Ranking(ids, list(page_of.scores), list(read.notes))
+        return Ranking(ids, list(page_of.scores), notes)
 
     @staticmethod
     def _common_words(searcher: Searcher):

@@ -42,6 +42,8 @@ class Words:
     # Character pairs of the text that the index holds as pairs of a name it did not know
     # (拉露 in 拉露出生在…, which jieba cut 拉|露出|生): see RankingConfig.name_pair_weight.
     name_pairs: tuple[str, ...] = ()
+    # What a word also finds (search.synonyms): (word, ((synonym, its terms), …)), …
+    synonyms: tuple[tuple[str, tuple[tuple[str, tuple[str, ...]], ...]], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -348,7 +350,22 @@ class _Compiler:
                     wq.And([self.term(f, g, RANKING.bigram_weight) for g in bigrams(word)])
                     for f in _fields(node)
                 ]
+            queries += self.synonyms(node, word)
         return _any_field(queries)
+
+    def synonyms(self, node: Words, word: str) -> list[wq.Query]:
+        """The word's synonyms, each for a little less: a word where the segmenter made it one
+        (never inside another word), several words in a row."""
+        weight = RANKING.synonym_weight
+        queries: list[wq.Query] = []
+        for _, terms in dict(node.synonyms).get(word, ()):
+            for f in _fields(node):
+                boost = self.boosts.get(f, 1.0) * weight
+                if len(terms) == 1:
+                    queries.append(wq.Term(f, terms[0], boost=boost))
+                else:
+                    queries.append(wq.Phrase(f, list(terms), boost=boost))
+        return queries
 
     def combine(self, parts: list[wq.Query], strict: bool) -> wq.Query:
         """All parts (strict) or any, more being better (loose), minus negated parts."""
@@ -492,3 +509,14 @@ def positive_terms(node: Node) -> list[str]:
     if isinstance(node, Not):
         return []
     return [t for c in node.children for t in positive_terms(c)]
+
+
+def marked_terms(node: Node) -> list[str]:
+    """The terms marked in snippets and on the article page: the words looked for and the
+    synonyms they were looked for with."""
+    if isinstance(node, Words) and node.field not in KEYWORD_FIELDS:
+        found = [t for _, alternatives in node.synonyms for _, terms in alternatives for t in terms]
+        return list(node.words) + found
+    if isinstance(node, Words | Phrase | Not):
+        return positive_terms(node)
+    return [t for c in node.children for t in marked_terms(c)]

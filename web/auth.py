@@ -17,13 +17,14 @@ from search.keys import WRITE, KeyStore
 
 from .errors import error_response, wants_json
 
-# The endpoints that change the index (the `writes` blueprint's, see web/writes.py).
+# The endpoints that change the index (web/writes.py) or how it is searched (web/synonyms.py).
 WRITE_ENDPOINTS = frozenset(
     {
         "writes.put_document",
         "writes.delete_document",
         "writes.post_documents",
         "writes.delete_documents",
+        "synonyms.put_synonyms",
     }
 )
 OPEN_PATHS = frozenset({"/healthz"})  # load balancers' health checks need no key

@@ -81,6 +81,11 @@ _SCHEMAS = {
                 "items": _ref("QueryNote"),
                 "description": "how the query was read other than as typed (empty: as typed)",
             },
+            "expanded": {
+                "type": "object",
+                "additionalProperties": {"type": "array", "items": {"type": "string"}},
+                "description": "the synonyms each query word was also searched with",
+            },
         }
     ),
     "QueryNote": _object(
@@ -312,6 +317,62 @@ def _write_paths() -> dict:
     }
 
 
+_SYNONYMS = _object(
+    {
+        "sets": {
+            "type": "array",
+            "items": {"type": "array", "items": {"type": "string"}, "minItems": 2},
+            "description": "words that mean the same: each finds the others",
+        },
+        "one_way": {
+            "type": "array",
+            "items": _object(
+                {
+                    "word": {"type": "string"},
+                    "finds": {"type": "array", "items": {"type": "string"}},
+                }
+            ),
+            "description": "a word that also finds others, not they it",
+        },
+    },
+    required=[],
+)
+
+
+def _synonym_paths() -> dict:
+    answer = {
+        **_SYNONYMS,
+        "properties": {**_SYNONYMS["properties"], "text": {"type": "string"}},
+        "required": ["sets", "one_way", "text"],
+    }
+    return {
+        "/api/synonyms": {
+            "get": {
+                "summary": "The synonyms queries are expanded with",
+                "responses": {"200": _json(answer, "the rules, and as the synonyms file")},
+            },
+            "put": {
+                "summary": "Replace every synonym rule (applies from the next search)",
+                "security": _SECURED,
+                "requestBody": {
+                    "required": True,
+                    "content": {
+                        "application/json": {"schema": _SYNONYMS},
+                        "text/plain": {"schema": {"type": "string"}},
+                    },
+                },
+                "responses": {
+                    "200": _json(answer, "the rules now in force"),
+                    "400": _ERROR,
+                    "401": _ERROR,
+                    "403": _json(_ref("Error"), "writes are off or the key only reads"),
+                    "413": _ERROR,
+                },
+            },
+        }
+    }
+
+
 def openapi_document() -> dict:
     return {
         "openapi": "3.1.0",
@@ -322,6 +383,7 @@ def openapi_document() -> dict:
         },
         "paths": {
             **_write_paths(),
+            **_synonym_paths(),
             "/api/search": {
                 "get": {
                     "summary": "One page of ranked, highlighted results with facets",

@@ -10,7 +10,7 @@ from flask import Blueprint, abort, render_template, request
 from search.config import LIMITS
 from search.highlight import highlight
 from search.index import IndexNotFound
-from search.query import QueryError, parse, positive_terms
+from search.query import QueryError
 
 from .engine import get_engine
 from .params import search_params
@@ -78,10 +78,7 @@ def document(doc_id: str):
     if article is None:
         abort(404, description="没有这篇文章 (no such article)")
     q = request.args.get("q", "")
-    try:
-        terms = set(positive_terms(parse(q))) if q.strip() else set()
-    except QueryError:
-        terms = set()
+    terms = get_engine().terms_to_mark(q) if q.strip() else set()
     return render_template(
         "doc.html",
         article=article,

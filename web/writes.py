@@ -42,7 +42,7 @@ def start_committer(app: Flask) -> None:
         thread.start()
 
 
-def _body() -> bytes:
+def request_body() -> bytes:
     """The request body, refused whole (413) past WRITING.max_request_bytes."""
     limit = WRITING.max_request_bytes
     too_large = PayloadTooLarge(
@@ -61,7 +61,7 @@ def _body() -> bytes:
     return data
 
 
-def _json(data: bytes):
+def parse_json(data: bytes):
     try:
         return json.loads(data.decode("utf-8"))
     except UnicodeDecodeError:
@@ -86,7 +86,7 @@ def _records(data: bytes) -> list[tuple[object, str | None]]:
         if not any(why is None for _, why in parsed):
             raise BadParameter("请求体不是 JSON Lines (the body holds no JSON line)")
         return parsed
-    body = _json(data)
+    body = parse_json(data)
     if not isinstance(body, list):
         raise BadParameter(
             "请求体必须是文章的 JSON 数组 (the body must be a JSON array of articles,"
@@ -124,7 +124,7 @@ def _check_count(count: int) -> None:
 
 @bp.put("/api/documents/<path:doc_id>")
 def put_document(doc_id: str):
-    record = _json(_body())
+    record = parse_json(request_body())
     if not isinstance(record, dict):
         raise BadParameter("请求体必须是一个 JSON 对象 (the body must be one JSON object)")
     if "id" in record and _raw_id(record) != doc_id:
@@ -142,7 +142,7 @@ def put_document(doc_id: str):
 
 @bp.post("/api/documents")
 def post_documents():
-    records = _records(_body())
+    records = _records(request_body())
     _check_count(len(records))
     writes, rejected = [], []
     for index, (record, unreadable) in enumerate(records):
@@ -165,7 +165,7 @@ def delete_document(doc_id: str):
 
 @bp.post("/api/documents/delete")
 def delete_documents():
-    body = _json(_body())
+    body = parse_json(request_body())
     ids = body.get("ids") if isinstance(body, dict) else None
     if not isinstance(ids, list):
         raise BadParameter('请求体必须是 {"ids": [...]} (the body must be {"ids": [...]})')

@@ -1,4 +1,4 @@
-"""The `zhsearch` command line: index, search, serve, delete, extract."""
+"""The `zhsearch` command line: index, search, serve, delete, keys, dict, synonyms, extract."""
 
 from __future__ import annotations
 
@@ -335,6 +335,82 @@ def dict_load(index_dir, file) -> None:
     except DictionaryError as exc:
         raise click.ClickException(str(exc)) from None
     _add_entries(index_dir, entries)
+
+
+@main.group("synonyms")
+def synonyms_group() -> None:
+    """Synonyms and abbreviations (广州 穗 羊城): applied to queries at once, no reindexing.
+    Kept in the index folder as synonyms.txt, one rule a line."""
+
+
+def _synonyms(index_dir: Path | None):
+    from search.synonyms import SynonymStore
+
+    return SynonymStore(_index_dir(index_dir))
+
+
+def _save_synonyms(store, change) -> None:
+    from search.synonyms import SynonymError
+
+    try:
+        store.save(change(store.rules()))
+    except SynonymError as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+@synonyms_group.command("add")
+@index_option
+@click.option("--one-way", is_flag=True, help="The first word also finds the others, not they it.")
+@click.argument("words", nargs=-1, required=True)
+def synonyms_add(index_dir, one_way, words) -> None:
+    """Add WORDS that mean the same (each finds the others), or with --one-way a rule."""
+    store = _synonyms(index_dir)
+    if one_way:
+        _save_synonyms(store, lambda rules: rules.with_one_way(words[0], list(words[1:])))
+        click.echo(f"已添加 added: {words[0]} => {' '.join(words[1:])}", err=True)
+    else:
+        _save_synonyms(store, lambda rules: rules.with_set(list(words)))
+        click.echo(f"已添加 added: {' '.join(words)}", err=True)
+
+
+@synonyms_group.command("list")
+@index_option
+def synonyms_list(index_dir) -> None:
+    """Print the rules in the synonyms file's format."""
+    text = _synonyms(index_dir).rules().to_text()
+    if not text:
+        click.echo("没有同义词 (no synonyms)", err=True)
+    click.echo(text, nl=False)
+
+
+@synonyms_group.command("remove")
+@index_option
+@click.argument("words", nargs=-1, required=True)
+def synonyms_remove(index_dir, words) -> None:
+    """Drop every set and rule that names one of WORDS."""
+    store = _synonyms(index_dir)
+    kept, removed = store.rules().without(list(words))
+    store.save(kept)
+    click.echo(f"已删除 removed {removed} 条 rules", err=True)
+
+
+@synonyms_group.command("load")
+@index_option
+@click.option("--replace", is_flag=True, help="Replace every rule rather than add to them.")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def synonyms_load(index_dir, replace, file) -> None:
+    """Add the rules of FILE (one a line: `广州 穗 羊城`, or `新冠 => 新型冠状病毒`)."""
+    from search.synonyms import Rules, SynonymError, parse_rules
+
+    try:
+        loaded = parse_rules(file.read_text(encoding="utf-8"), source=file.name)
+    except (SynonymError, UnicodeDecodeError) as exc:
+        raise click.ClickException(str(exc)) from None
+    store = _synonyms(index_dir)
+    current = Rules() if replace else store.rules()
+    store.save(Rules(current.sets + loaded.sets, current.one_way + loaded.one_way))
+    count = len(loaded.sets) + len(loaded.one_way)
+    click.echo(f"已载入 loaded {count} 条 rules from {file}", err=True)
 
 
 @main.command("extract")
