@@ -175,8 +175,24 @@ class WritingConfig:
     )
 
 
+@dataclass(frozen=True)
+class AnalyticsConfig:
+    """What readers search for (search/analytics.py): recorded beside the index, bounded."""
+
+    enabled: bool = True
+    max_age_days: int = 90  # older searches are dropped
+    max_rows: int = 1_000_000  # and the oldest beyond this many
+    # 热门搜索 on the home page: the past week's queries that found something, each asked
+    # at least this many times (so that no single reader can put words there).
+    popular_days: int = 7
+    popular_min_count: int = 5
+    popular_shown: int = 8
+    popular_refresh_seconds: float = 30.0
+
+
 RANKING = RankingConfig()
 LIMITS = SearchLimits()
 INDEXING = IndexingConfig()
 SERVING = ServingConfig()
 WRITING = WritingConfig()
+ANALYTICS = AnalyticsConfig()

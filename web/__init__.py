@@ -30,12 +30,13 @@ def create_app(index_dir: Path | str | None = None, test_config: dict | None = N
     except IndexNotFound:
         app.extensions["zhsearch"] = None  # pages explain it; /healthz reports it
 
-    from . import api, auth, errors, pages, synonyms, writes
+    from . import analytics, api, auth, errors, pages, synonyms, writes
 
     app.register_blueprint(pages.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(writes.bp)
     app.register_blueprint(synonyms.bp)
+    app.register_blueprint(analytics.bp)
     errors.register(app)
     auth.register(app)
     return app

@@ -7,6 +7,7 @@ from flask import Blueprint, abort, jsonify, request
 from search.config import LIMITS
 from search.index import IndexNotFound
 
+from .analytics import record
 from .engine import get_engine
 from .openapi import openapi_document
 from .params import bounded_int, search_params
@@ -20,6 +21,7 @@ def api_search():
     results = get_engine().search(
         params.q, page=params.page, size=params.size, sort=params.sort, filters=params.filters()
     )
+    record(results)
     return jsonify(results.to_dict())
 
 

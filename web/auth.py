@@ -25,6 +25,9 @@ WRITE_ENDPOINTS = frozenset(
         "writes.post_documents",
         "writes.delete_documents",
         "synonyms.put_synonyms",
+        # not a change, but what readers asked is for the newsroom's eyes only
+        "analytics.top",
+        "analytics.no_results",
     }
 )
 OPEN_PATHS = frozenset({"/healthz"})  # load balancers' health checks need no key

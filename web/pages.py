@@ -12,6 +12,7 @@ from search.highlight import highlight
 from search.index import IndexNotFound
 from search.query import QueryError
 
+from .analytics import popular_queries, record
 from .engine import get_engine
 from .params import search_params
 
@@ -39,7 +40,7 @@ def home():
         stats = get_engine().stats()
     except IndexNotFound:
         stats = None
-    return render_template("home.html", q="", stats=stats)
+    return render_template("home.html", q="", stats=stats, popular=popular_queries())
 
 
 @bp.get("/search")
@@ -52,6 +53,7 @@ def search_page():
         results = engine.search(params.q, params.page, params.size, params.sort, params.filters())
     except QueryError as exc:
         return render_template("results.html", params=params, results=None, error=str(exc)), 400
+    record(results)
     pages = min(max(1, -(-results.total // params.size)), LIMITS.max_page)
     return render_template(
         "results.html",

@@ -1,4 +1,5 @@
-"""The `zhsearch` command line: index, search, serve, delete, keys, dict, synonyms, extract."""
+"""The `zhsearch` command line: index, search, serve, delete, keys, dict, synonyms,
+analytics, extract."""
 
 from __future__ import annotations
 
@@ -411,6 +412,52 @@ def synonyms_load(index_dir, replace, file) -> None:
     store.save(Rules(current.sets + loaded.sets, current.one_way + loaded.one_way))
     count = len(loaded.sets) + len(loaded.one_way)
     click.echo(f"已载入 loaded {count} 条 rules from {file}", err=True)
+
+
+@main.group("analytics")
+def analytics_group() -> None:
+    """What readers search for (recorded beside the index; nothing that identifies them)."""
+
+
+def _print_counts(counts, as_json: bool, days: int) -> None:
+    if as_json:
+        click.echo(
+            json.dumps({"days": days, "queries": [c.to_dict() for c in counts]}, ensure_ascii=False)
+        )
+        return
+    if not counts:
+        click.echo("没有记录 (no searches recorded)", err=True)
+    for count in counts:
+        click.echo(f"{count.count}\t{count.last_total}\t{count.query}")
+
+
+_days_option = click.option("--days", default=7, show_default=True, type=click.IntRange(1))
+_limit_option = click.option("--limit", default=20, show_default=True, type=click.IntRange(1))
+_json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON, as the API does.")
+
+
+@analytics_group.command("top")
+@index_option
+@_days_option
+@_limit_option
+@_json_option
+def analytics_top(index_dir, days, limit, as_json) -> None:
+    """The most asked queries: count, hits the latest found, query (folded)."""
+    from search.analytics import SearchLog
+
+    _print_counts(SearchLog(_index_dir(index_dir)).top(days, limit), as_json, days)
+
+
+@analytics_group.command("no-results")
+@index_option
+@_days_option
+@_limit_option
+@_json_option
+def analytics_no_results(index_dir, days, limit, as_json) -> None:
+    """The most asked queries that found nothing (what the archive or the synonyms lack)."""
+    from search.analytics import SearchLog
+
+    _print_counts(SearchLog(_index_dir(index_dir)).no_results(days, limit), as_json, days)
 
 
 @main.command("extract")
