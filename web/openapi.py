@@ -373,6 +373,51 @@ def _synonym_paths() -> dict:
     }
 
 
+def _analytics_paths() -> dict:
+    counts = _object(
+        {
+            "days": {"type": "integer"},
+            "queries": {
+                "type": "array",
+                "items": _object(
+                    {
+                        "query": {"type": "string", "description": "folded as the analyser folds"},
+                        "count": {"type": "integer"},
+                        "total": {"type": "integer", "description": "hits the latest found"},
+                    }
+                ),
+            },
+        }
+    )
+    parameters = [
+        _query("days", "the past this many days", {"type": "integer", "minimum": 1}),
+        _query("limit", "at most this many queries", {"type": "integer", "minimum": 1}),
+    ]
+    responses = {
+        "200": _json(counts, "queries by how often they were asked"),
+        "401": _ERROR,
+        "403": _json(_ref("Error"), "no write key exists, or the key only reads"),
+    }
+    return {
+        "/api/analytics/top": {
+            "get": {
+                "summary": "The most asked queries (a write key)",
+                "security": _SECURED,
+                "parameters": parameters,
+                "responses": responses,
+            }
+        },
+        "/api/analytics/no-results": {
+            "get": {
+                "summary": "The most asked queries that found nothing (a write key)",
+                "security": _SECURED,
+                "parameters": parameters,
+                "responses": responses,
+            }
+        },
+    }
+
+
 def openapi_document() -> dict:
     return {
         "openapi": "3.1.0",
@@ -384,6 +429,7 @@ def openapi_document() -> dict:
         "paths": {
             **_write_paths(),
             **_synonym_paths(),
+            **_analytics_paths(),
             "/api/search": {
                 "get": {
                     "summary": "One page of ranked, highlighted results with facets",

@@ -4,11 +4,13 @@ API and the page is counted, the counts are for write-key holders only, and the 
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 import urllib.parse
 
 import pytest
+from jsonschema import Draft202012Validator
 
 from search.config import ANALYTICS
 from tests.conftest import SAMPLE_ARTICLES, build_index
@@ -37,6 +39,14 @@ def _key(index_dir) -> str:
     return done.stdout.strip()
 
 
+def _check_schema(server, path: str, body) -> None:
+    spec = json.loads(server.get("/api/openapi.json")[1])
+    declared = spec["paths"][path]["get"]["responses"]["200"]
+    schema = declared["content"]["application/json"]["schema"]
+    validator = Draft202012Validator({**schema, "components": spec["components"]})
+    assert not [e.message for e in validator.iter_errors(body)]
+
+
 def test_searches_are_counted_shown_to_key_holders_and_the_popular_ones_on_the_home_page(
     server, index_dir
 ):
@@ -54,9 +64,11 @@ def test_searches_are_counted_shown_to_key_holders_and_the_popular_ones_on_the_h
     assert server.call("GET", "/api/analytics/top", key="zhs_wrong")[0] == 401
     status, body, _ = server.call("GET", "/api/analytics/top?days=1&limit=10", key=key)
     assert status == 200
+    _check_schema(server, "/api/analytics/top", body)
     counts = {q["query"]: q["count"] for q in body["queries"]}
     assert counts == {"北京": often, "江豚": often, "长江": often - 1, "不存在的词语": often}
     status, body, _ = server.call("GET", "/api/analytics/no-results", key=key)
+    _check_schema(server, "/api/analytics/no-results", body)
     assert [q["query"] for q in body["queries"]] == ["不存在的词语"]
 
     home = server.get("/")[1].decode("utf-8")

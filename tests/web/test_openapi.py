@@ -60,6 +60,8 @@ WRITE_CALLS = {
     ("/api/tasks/{seq}", "get"),
     ("/api/synonyms", "get"),  # with the synonyms' tests in tests/web/test_writes.py
     ("/api/synonyms", "put"),
+    ("/api/analytics/top", "get"),  # in tests/web/test_analytics_http.py
+    ("/api/analytics/no-results", "get"),
 }
 
 
