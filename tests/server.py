@@ -7,9 +7,11 @@ import os
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.request
+from collections import deque
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -122,7 +124,15 @@ def running_server(
     server = Server(process, f"http://127.0.0.1:{port}")
     try:
         wait_until_answering(server)
+        # Its output (an access-log line a request) is read as it comes, or the pipe would
+        # fill and stop the server; the last of it is kept for the test.
+        tail: deque[bytes] = deque(maxlen=2000)
+        reader = threading.Thread(target=lambda: tail.extend(process.stdout), daemon=True)
+        reader.start()
         yield server
     finally:
         process.terminate()
-        server.output = process.communicate(timeout=10)[0].decode("utf-8", "replace")
+        process.wait(timeout=10)
+        if "reader" in locals():
+            reader.join(timeout=10)
+            server.output = b"".join(tail).decode("utf-8", "replace")

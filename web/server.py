@@ -18,7 +18,7 @@ from pathlib import Path
 from gunicorn.app.base import BaseApplication
 
 from search.analysis import analyze
-from search.config import SERVING
+from search.config import ANALYTICS, SERVING
 
 
 class _Gunicorn(BaseApplication):
@@ -55,6 +55,13 @@ def _stop_committer(server, worker) -> None:
         committer.stop(timeout=4)
 
 
+def access_log_format() -> str:
+    """The Common Log Format (host, time, request line, status, bytes), no user name (a Basic
+    login carries a key); without the query string while analytics are off."""
+    request_line = "%(r)s" if ANALYTICS.enabled else "%(m)s %(U)s %(H)s"
+    return f'%(h)s - - %(t)s "{request_line}" %(s)s %(B)s'
+
+
 def serve(
     index_dir: Path,
     host: str,
@@ -76,7 +83,8 @@ def serve(
         "threads": threads,
         "worker_class": "gthread",
         "proc_name": "zhsearch",
-        "accesslog": None,
+        "accesslog": "-",
+        "access_log_format": access_log_format(),
         "errorlog": "-",
         "loglevel": "warning",
         "timeout": 60,

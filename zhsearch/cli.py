@@ -27,6 +27,7 @@ def _index_dir(value: Path | None) -> Path:
 
 
 @click.group()
+@click.version_option(package_name="zhsearch", prog_name="zhsearch")
 def main() -> None:
     """zhsearch: full-text search for Chinese articles."""
 
