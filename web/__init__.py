@@ -30,13 +30,14 @@ def create_app(index_dir: Path | str | None = None, test_config: dict | None = N
     except IndexNotFound:
         app.extensions["zhsearch"] = None  # pages explain it; /healthz reports it
 
-    from . import analytics, api, auth, errors, pages, synonyms, writes
+    from . import analytics, api, auth, errors, metrics, pages, synonyms, writes
 
     app.register_blueprint(pages.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(writes.bp)
     app.register_blueprint(synonyms.bp)
     app.register_blueprint(analytics.bp)
+    metrics.register(app)
     errors.register(app)
     auth.register(app)
     return app

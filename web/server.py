@@ -12,6 +12,9 @@ the workers; each worker also runs a committer thread that takes over should it 
 
 from __future__ import annotations
 
+import os
+import shutil
+import tempfile
 import threading
 from pathlib import Path
 
@@ -19,6 +22,10 @@ from gunicorn.app.base import BaseApplication
 
 from search.analysis import analyze
 from search.config import ANALYTICS, SERVING
+
+# prometheus_client's multiprocess folder (web/metrics.py); read when it is first imported, so
+# set before anything imports it
+MULTIPROCESS_ENV = "PROMETHEUS_MULTIPROC_DIR"
 
 
 class _Gunicorn(BaseApplication):
@@ -55,6 +62,23 @@ def _stop_committer(server, worker) -> None:
         committer.stop(timeout=4)
 
 
+def _metrics_folder() -> str | None:
+    """The folder where the workers keep their counts for /metrics, empty at each start; the
+    folder if this call made it (to remove at the end)."""
+    made = None
+    if not os.environ.get(MULTIPROCESS_ENV):
+        made = os.environ[MULTIPROCESS_ENV] = tempfile.mkdtemp(prefix="zhsearch-metrics-")
+    for stale in Path(os.environ[MULTIPROCESS_ENV]).glob("*.db"):
+        stale.unlink()
+    return made
+
+
+def _worker_gone(server, worker) -> None:
+    from .metrics import mark_worker_dead
+
+    mark_worker_dead(server, worker)
+
+
 def access_log_format() -> str:
     """The Common Log Format (host, time, request line, status, bytes), no user name (a Basic
     login carries a key); without the query string while analytics are off."""
@@ -73,6 +97,7 @@ def serve(
     """Serve until interrupted (Ctrl-C or SIGTERM stop the workers and exit)."""
     from search.writes.committer import fork_committer_process
 
+    metrics_folder = _metrics_folder()
     analyze("预热分词词典")  # loaded once, before the workers fork, and shared by them
     # Applies what a crashed server left in the journal first, then every new write; it dies
     # with this process.
@@ -93,5 +118,10 @@ def serve(
         # busy clients could then queue on one core while the other idles.
         "keepalive": 0,
         "worker_exit": _stop_committer,
+        "child_exit": _worker_gone,
     }
-    _Gunicorn(index_dir, options, require_key).run()
+    try:
+        _Gunicorn(index_dir, options, require_key).run()
+    finally:
+        if metrics_folder:
+            shutil.rmtree(metrics_folder, ignore_errors=True)

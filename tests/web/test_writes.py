@@ -319,6 +319,11 @@ def test_a_server_that_requires_keys_answers_only_to_them(index_dir, key):
         assert server.call("GET", "/api/stats", key=reader)[0] == 200
         assert server.call("GET", "/api/stats", key=key)[0] == 200
         assert server.get("/healthz")[0] == 200  # health checks need no key
+        assert http_request("GET", server.base + "/metrics")[0] == 401  # monitoring does
+        metrics = http_request(
+            "GET", server.base + "/metrics", headers={"Authorization": f"Bearer {reader}"}
+        )
+        assert metrics[0] == 200 and b"zhsearch_articles" in metrics[2]
 
         basic = "Basic " + base64.b64encode(f"editor:{reader}".encode()).decode()
         status, headers, page = http_request("GET", server.base + "/")
