@@ -1,5 +1,5 @@
 """The `zhsearch` command line: index, search, serve, delete, keys, dict, synonyms,
-analytics, extract."""
+analytics, snapshot, restore, extract."""
 
 from __future__ import annotations
 
@@ -459,6 +459,42 @@ def analytics_no_results(index_dir, days, limit, as_json) -> None:
     from search.analytics import SearchLog
 
     _print_counts(SearchLog(_index_dir(index_dir)).no_results(days, limit), as_json, days)
+
+
+@main.command("snapshot")
+@index_option
+@click.argument("out", type=click.Path(dir_okay=False, path_type=Path))
+def snapshot_command(index_dir, out) -> None:
+    """Write a consistent copy of the index's newest commit to the tar file OUT (while it
+    serves and is written): segments, table of contents, dictionary, synonyms, keys, source
+    hashes, journal."""
+    from search.index import IndexNotFound
+    from search.snapshots import SnapshotProblem, take
+
+    try:
+        summary = take(_index_dir(index_dir), out)
+    except (SnapshotProblem, IndexNotFound) as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(
+        f"快照 snapshot {out}: 第 {summary.generation} 次提交 commit, {summary.articles} 篇文章"
+        f" articles, {summary.files} 个文件 files, {summary.bytes / 1e6:.1f} MB"
+        f" in {summary.seconds:.1f} s"
+    )
+
+
+@main.command("restore")
+@index_option
+@click.argument("archive", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def restore_command(index_dir, archive) -> None:
+    """Unpack the snapshot ARCHIVE into a new (or empty) index folder --index."""
+    from search.snapshots import SnapshotProblem, restore
+
+    target = _index_dir(index_dir)
+    try:
+        articles = restore(archive, target)
+    except SnapshotProblem as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"已恢复 restored {articles} 篇文章 articles into {target}")
 
 
 @main.command("extract")
