@@ -196,3 +196,19 @@ INDEXING = IndexingConfig()
 SERVING = ServingConfig()
 WRITING = WritingConfig()
 ANALYTICS = AnalyticsConfig()
+
+
+def _apply_settings_file() -> None:
+    """$ZHSEARCH_CONFIG over the defaults above (search/settings.py), in every process that
+    imports this module: the CLI, the server's workers, its background merges."""
+    path = os.environ.get("ZHSEARCH_CONFIG", "").strip()
+    if path:
+        from .settings import SettingsError, apply_file
+
+        try:
+            apply_file(Path(path))
+        except SettingsError as exc:
+            raise SystemExit(f"$ZHSEARCH_CONFIG: {exc}") from None
+
+
+_apply_settings_file()

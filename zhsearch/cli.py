@@ -26,6 +26,33 @@ def _index_dir(value: Path | None) -> Path:
     return value or default_index_dir()
 
 
+def _apply_config(ctx: click.Context, param: click.Parameter, value: Path | None) -> None:
+    """--config FILE: applied at once, before the command touches the index or binds a port;
+    passed on ($ZHSEARCH_CONFIG) to the processes the command starts."""
+    if value is None or ctx.resilient_parsing:
+        return
+    import os
+
+    from search.settings import ENV, SettingsError, apply_file
+
+    try:
+        apply_file(value)
+    except SettingsError as exc:
+        raise click.BadParameter(str(exc), param=param) from None
+    os.environ[ENV] = str(value.resolve())
+
+
+def _config_option() -> click.Option:
+    return click.Option(
+        ["--config"],
+        type=click.Path(dir_okay=False, path_type=Path),
+        callback=_apply_config,
+        expose_value=False,
+        is_eager=True,
+        help="A settings file (TOML; default $ZHSEARCH_CONFIG): see `zhsearch config show`.",
+    )
+
+
 @click.group()
 @click.version_option(package_name="zhsearch", prog_name="zhsearch")
 def main() -> None:
@@ -39,9 +66,9 @@ def main() -> None:
 @click.option(
     "--commit-every",
     type=click.IntRange(1),
-    default=INDEXING.commit_every,
-    show_default=True,
-    help="Commit after this many changes; a crash loses at most one such batch.",
+    default=None,
+    help="Commit after this many changes; a crash loses at most one such batch"
+    f" [default: indexing.commit_every, {INDEXING.commit_every}].",
 )
 @click.option(
     "--procs",
@@ -84,7 +111,7 @@ def index_command(
         summary = index_paths(
             list(paths),
             _index_dir(index_dir),
-            commit_every=commit_every,
+            commit_every=commit_every or INDEXING.commit_every,
             prune=prune,
             procs=procs,
             lock_timeout=lock_timeout,
@@ -187,8 +214,8 @@ def search_command(index_dir, limit, as_json, topics, run_file, query) -> None:
 
 @main.command("serve")
 @index_option
-@click.option("--host", default=SERVING.host, show_default=True)
-@click.option("--port", default=SERVING.port, show_default=True, type=int)
+@click.option("--host", default=None, help=f"[default: serving.host, {SERVING.host}]")
+@click.option("--port", default=None, type=int, help=f"[default: serving.port, {SERVING.port}]")
 @click.option(
     "--workers",
     type=click.IntRange(1, 64),
@@ -197,10 +224,9 @@ def search_command(index_dir, limit, as_json, topics, run_file, query) -> None:
 )
 @click.option(
     "--threads",
-    default=SERVING.threads,
-    show_default=True,
+    default=None,
     type=click.IntRange(1, 64),
-    help="Threads per worker.",
+    help=f"Threads per worker [default: serving.threads, {SERVING.threads}].",
 )
 @click.option(
     "--require-key",
@@ -211,7 +237,9 @@ def serve_command(index_dir, host, port, workers, threads, require_key) -> None:
     """Serve the search page and the JSON API (reads and, with a write key, writes)."""
     from web.server import serve
 
-    workers = workers or SERVING.default_workers()
+    # the settings file (--config) is applied by now: its values are the defaults
+    host, port = host or SERVING.host, port or SERVING.port
+    workers, threads = workers or SERVING.default_workers(), threads or SERVING.threads
     click.echo(
         f"zhsearch 正在服务 serving http://{host}:{port}/  (index: {_index_dir(index_dir)}, "
         f"{workers} 个进程 workers × {threads} threads"
@@ -518,3 +546,29 @@ def extract_command(as_json, file) -> None:
     else:
         for key, value in fields.items():
             click.echo(f"{key}: {value}" if key != "text" else f"\n{value}")
+
+
+@main.group("config")
+def config_group() -> None:
+    """The settings in force: search/config.py's defaults, under a settings file."""
+
+
+@config_group.command("show")
+def config_show() -> None:
+    """Print every setting, its value and where it came from (the default or the file)."""
+    from search.settings import in_force
+
+    for name, value, source in in_force():
+        click.echo(f"{name} = {json.dumps(value, ensure_ascii=False)}\t# {source}")
+
+
+def _every_command(group: click.Group):
+    for command in group.commands.values():
+        yield command
+        if isinstance(command, click.Group):
+            yield from _every_command(command)
+
+
+# Every command (and the group itself) takes --config, wherever on the line it is given.
+for _command in [main, *_every_command(main)]:
+    _command.params.append(_config_option())
