@@ -98,9 +98,3 @@ def metrics():
             registry.register(collector)
     registry.register(IndexCollector(current_app._get_current_object()))
     return Response(generate_latest(registry), mimetype=CONTENT_TYPE_LATEST)
-
-
-def mark_worker_dead(server, worker) -> None:
-    """gunicorn's child_exit hook: a dead worker's live gauges are dropped (counts stay)."""
-    if os.environ.get(MULTIPROCESS_ENV):
-        multiprocess.mark_process_dead(worker.pid)

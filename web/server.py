@@ -74,9 +74,11 @@ def _metrics_folder() -> str | None:
 
 
 def _worker_gone(server, worker) -> None:
-    from .metrics import mark_worker_dead
+    """gunicorn's child_exit hook: a dead worker's live gauges leave /metrics (its counts stay).
+    Not web.metrics: importing that here would make the master a process that counts."""
+    from prometheus_client import multiprocess
 
-    mark_worker_dead(server, worker)
+    multiprocess.mark_process_dead(worker.pid)
 
 
 def access_log_format() -> str:
