@@ -125,6 +125,7 @@ class ServingConfig:
     # One search is CPU work that holds a process: one worker process per core uses them all.
     # Each worker keeps its own caches of the index, so their number is capped.
     max_workers: int = 4
+    workers: int = 0  # worker processes; 0: one per core, at most `max_workers`
     threads: int = 8  # per worker: connections waiting on a slow client do not block others
     # The suggestion lexicon takes seconds on a large index: built this long after start,
     # out of the way of the first searches.
@@ -134,6 +135,8 @@ class ServingConfig:
     lexicon_min_age_seconds: float = 300.0
 
     def default_workers(self) -> int:
+        if self.workers:
+            return self.workers
         return max(1, min(os.cpu_count() or 1, self.max_workers))
 
 

@@ -220,7 +220,8 @@ def search_command(index_dir, limit, as_json, topics, run_file, query) -> None:
     "--workers",
     type=click.IntRange(1, 64),
     default=None,
-    help=f"Worker processes (default: one per core, at most {SERVING.max_workers}).",
+    help="Worker processes [default: serving.workers, else one per core, at most"
+    f" serving.max_workers, {SERVING.max_workers}].",
 )
 @click.option(
     "--threads",
