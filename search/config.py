@@ -201,6 +201,17 @@ WRITING = WritingConfig()
 ANALYTICS = AnalyticsConfig()
 
 
+# The tables of a settings file and what each changes (search/settings.py).
+SECTIONS = {
+    "ranking": RANKING,
+    "limits": LIMITS,
+    "indexing": INDEXING,
+    "serving": SERVING,
+    "writing": WRITING,
+    "analytics": ANALYTICS,
+}
+
+
 def _apply_settings_file() -> None:
     """$ZHSEARCH_CONFIG over the defaults above (search/settings.py), in every process that
     imports this module: the CLI, the server's workers, its background merges."""
@@ -209,7 +220,7 @@ def _apply_settings_file() -> None:
         from .settings import SettingsError, apply_file
 
         try:
-            apply_file(Path(path))
+            apply_file(Path(path), SECTIONS)
         except SettingsError as exc:
             raise SystemExit(f"$ZHSEARCH_CONFIG: {exc}") from None
 

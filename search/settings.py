@@ -30,16 +30,6 @@ if sys.version_info >= (3, 11):
 else:  # the same parser, before it joined the standard library
     import tomli as tomllib
 
-from . import config
-
-SECTIONS = {
-    "ranking": config.RANKING,
-    "limits": config.LIMITS,
-    "indexing": config.INDEXING,
-    "serving": config.SERVING,
-    "writing": config.WRITING,
-    "analytics": config.ANALYTICS,
-}
 ENV = "ZHSEARCH_CONFIG"
 
 # Where each setting in force came from: "section.key" -> the file (absent: the default).
@@ -89,8 +79,9 @@ def _checked(name: str, value: object, default: object) -> object:
     raise wrong
 
 
-def read(path: Path) -> dict[str, dict[str, object]]:
-    """The file's settings, checked: {section: {key: value}}."""
+def read(path: Path, sections: dict[str, object]) -> dict[str, dict[str, object]]:
+    """The file's settings, checked against `sections` (search/config.py's SECTIONS: each
+    table's name and the settings object it changes): {section: {key: value}}."""
     path = Path(path)
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
@@ -100,12 +91,13 @@ def read(path: Path) -> dict[str, dict[str, object]]:
         raise SettingsError(f"设置文件不是有效的 TOML：{path} (not TOML: {exc})") from None
     settings: dict[str, dict[str, object]] = {}
     for section, values in data.items():
-        if section not in SECTIONS or not isinstance(values, dict):
+        if section not in sections or not isinstance(values, dict):
             raise SettingsError(
                 f"未知的设置部分 [{section}] (unknown table [{section}] in {path}; the tables"
-                f" are {', '.join(f'[{s}]' for s in SECTIONS)})"
+                f" are {', '.join(f'[{s}]' for s in sections)})"
             )
-        defaults = {f.name: getattr(SECTIONS[section], f.name) for f in _fields(section)}
+        target = sections[section]
+        defaults = {f.name: getattr(target, f.name) for f in dataclasses.fields(target)}
         for key, value in values.items():
             if key not in defaults:
                 raise SettingsError(
@@ -118,14 +110,10 @@ def read(path: Path) -> dict[str, dict[str, object]]:
     return settings
 
 
-def _fields(section: str):
-    return dataclasses.fields(SECTIONS[section])
-
-
-def apply_file(path: Path) -> None:
+def apply_file(path: Path, sections: dict[str, object]) -> None:
     """Apply a settings file over the defaults, in place (see the module's docstring)."""
-    for section, values in read(path).items():
-        target = SECTIONS[section]
+    for section, values in read(path, sections).items():
+        target = sections[section]
         for key, value in values.items():
             # The settings are frozen for the code that reads them; this is their one writer,
             # before any of it runs.
@@ -133,14 +121,14 @@ def apply_file(path: Path) -> None:
             SOURCES[f"{section}.{key}"] = str(path)
 
 
-def in_force() -> list[tuple[str, object, str]]:
+def in_force(sections: dict[str, object]) -> list[tuple[str, object, str]]:
     """(section.key, value, where it came from) of every setting."""
     return [
         (
             f"{section}.{f.name}",
-            getattr(SECTIONS[section], f.name),
+            getattr(target, f.name),
             SOURCES.get(f"{section}.{f.name}", "default"),
         )
-        for section in SECTIONS
-        for f in _fields(section)
+        for section, target in sections.items()
+        for f in dataclasses.fields(target)
     ]

@@ -33,10 +33,11 @@ def _apply_config(ctx: click.Context, param: click.Parameter, value: Path | None
         return
     import os
 
+    from search.config import SECTIONS
     from search.settings import ENV, SettingsError, apply_file
 
     try:
-        apply_file(value)
+        apply_file(value, SECTIONS)
     except SettingsError as exc:
         raise click.BadParameter(str(exc), param=param) from None
     os.environ[ENV] = str(value.resolve())
@@ -557,9 +558,10 @@ def config_group() -> None:
 @config_group.command("show")
 def config_show() -> None:
     """Print every setting, its value and where it came from (the default or the file)."""
+    from search.config import SECTIONS
     from search.settings import in_force
 
-    for name, value, source in in_force():
+    for name, value, source in in_force(SECTIONS):
         click.echo(f"{name} = {json.dumps(value, ensure_ascii=False)}\t# {source}")
 
 

@@ -8,6 +8,7 @@ import sys
 
 import pytest
 
+from search.config import SECTIONS
 from search.settings import SettingsError, read
 from tests.conftest import ROOT
 
@@ -36,7 +37,7 @@ def test_values_are_read_as_the_defaults_kinds(tmp_path):
         "[ranking]\nbm25_k1 = 2\nsynonym_weight = 0.5\n[ranking.field_boosts]\ntitle = 3\n"
         "[analytics]\nenabled = false\n",
     )
-    assert read(path) == {
+    assert read(path, SECTIONS) == {
         "ranking": {
             "bm25_k1": 2.0,
             "synonym_weight": 0.5,
@@ -60,7 +61,7 @@ def test_values_are_read_as_the_defaults_kinds(tmp_path):
 )
 def test_a_typo_or_a_wrong_kind_of_value_is_refused_by_name(tmp_path, text, named):
     with pytest.raises(SettingsError, match=named.replace("[", r"\[").replace(".", r"\.")):
-        read(_write(tmp_path, text))
+        read(_write(tmp_path, text), SECTIONS)
 
 
 def test_every_command_applies_it_and_config_show_says_where_each_came_from(tmp_path):
