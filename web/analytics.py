@@ -53,7 +53,8 @@ def popular_queries() -> list[str]:
                 queries = search_log().popular()
             except Exception:
                 current_app.logger.exception("the popular searches could not be read")
-            _POPULAR_CACHE[key] = (time.monotonic(), queries)
+            # none yet (a new index): asked again next time rather than after the refresh
+            _POPULAR_CACHE[key] = (time.monotonic() if queries else 0.0, queries)
         return queries
 
 

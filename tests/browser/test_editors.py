@@ -4,6 +4,7 @@ home page's 热门搜索."""
 from __future__ import annotations
 
 import re
+import time
 import urllib.parse
 
 import pytest
@@ -36,6 +37,9 @@ def test_popular_searches_on_the_home_page_lead_to_their_results(page, server, a
     for _ in range(ANALYTICS.popular_min_count):
         assert server.get("/api/search?q=" + urllib.parse.quote("长江"))[0] == 200
     server.get("/api/search?q=" + urllib.parse.quote("烤鸭"))  # once: not popular
+    deadline = time.monotonic() + 30  # written by each worker's log a moment later
+    while "长江</a>" not in server.get("/")[1].decode() and time.monotonic() < deadline:
+        time.sleep(0.1)
     page.goto(server.base + "/")
     popular = page.locator("nav.popular")
     expect(popular).to_be_visible()

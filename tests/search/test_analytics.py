@@ -3,6 +3,7 @@ bounds, and nothing in it that tells readers apart."""
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
 import time
 from dataclasses import replace
@@ -60,8 +61,19 @@ def test_the_log_is_bounded_by_rows_and_by_age(log, monkeypatch):
 
 def test_nothing_that_identifies_a_reader_is_stored(log):
     log.record("广州", 1, 2, 3.5)
+    log.flush()
     columns = [row[1] for row in sqlite3.connect(log.path).execute("PRAGMA table_info(searches)")]
     assert columns == ["query", "normalized", "at", "total", "page", "took_ms"]
+
+
+def test_a_search_is_written_by_the_logs_own_thread_soon_after(log):
+    log.record("广州", 1, 1, 1.0)
+    rows, deadline = [], time.monotonic() + 30
+    while not rows and time.monotonic() < deadline:
+        time.sleep(0.05)  # the reader's request did not wait for the disk
+        with contextlib.suppress(sqlite3.OperationalError):  # the table not made yet
+            rows = sqlite3.connect(log.path).execute("SELECT query FROM searches").fetchall()
+    assert rows == [("广州",)]
 
 
 def test_turned_off_with_one_setting(log, monkeypatch):
