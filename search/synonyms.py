@@ -45,7 +45,7 @@ class Rules:
 
     sets: tuple[tuple[str, ...], ...] = ()
     one_way: tuple[tuple[str, tuple[str, ...]], ...] = ()
-    _index: dict = field(default_factory=dict, compare=False, repr=False)
+    _index: dict = field(default_factory=dict, init=False, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         index: dict[str, list[str]] = {}
@@ -67,8 +67,9 @@ class Rules:
         return replace(self, sets=(*self.sets, tuple(words)))
 
     def with_one_way(self, word: str, targets: list[str]) -> Rules:
+        (word,) = _checked([word], at_least=1)
         targets = _checked(targets, at_least=1)
-        return replace(self, one_way=(*self.one_way, (word.strip(), tuple(targets))))
+        return replace(self, one_way=(*self.one_way, (word, tuple(targets))))
 
     def without(self, words: list[str]) -> tuple[Rules, int]:
         """The rules less every set and rule that names one of `words`; how many went."""
@@ -167,6 +168,22 @@ class SynonymStore:
 def _as_searched(synonym: str) -> tuple[str, ...]:
     """The terms the synonym is searched as: the analyser's query-mode words."""
     return tuple(term.text for term in analyze(synonym, QUERY))
+
+
+def unreached(rules: Rules) -> list[str]:
+    """Warnings for the words of rules that no query reaches: rules apply word by word, and
+    the analyser cuts these into several (as what a rule finds, they work, as phrases)."""
+    words = [w for s in rules.sets for w in s] + [w for w, _ in rules.one_way]
+    warnings = []
+    for word in dict.fromkeys(words):
+        if len(terms := _as_searched(word)) > 1:
+            cut = "|".join(terms)
+            warnings.append(
+                f"搜索“{word}”时它被切分为 {cut}，不会用到同义词；可先 zhsearch dict add {word}"
+                f" (a query for {word} is cut {cut} and uses no synonyms: `zhsearch dict add"
+                f" {word}` makes it one word; it is still found as a synonym)"
+            )
+    return warnings
 
 
 def expand(node: Node, rules: Rules) -> Node:

@@ -342,8 +342,16 @@ _SYNONYMS = _object(
 def _synonym_paths() -> dict:
     answer = {
         **_SYNONYMS,
-        "properties": {**_SYNONYMS["properties"], "text": {"type": "string"}},
-        "required": ["sets", "one_way", "text"],
+        "properties": {
+            **_SYNONYMS["properties"],
+            "text": {"type": "string", "description": "the rules as the synonyms file"},
+            "warnings": {
+                "type": "array",
+                "items": {"type": "string"},
+                "description": "words of the rules that queries do not reach (cut in several)",
+            },
+        },
+        "required": ["sets", "one_way", "text", "warnings"],
     }
     return {
         "/api/synonyms": {

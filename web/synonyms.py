@@ -7,7 +7,7 @@ from pathlib import Path
 
 from flask import Blueprint, current_app, jsonify, request
 
-from search.synonyms import Rules, SynonymError, SynonymStore, parse_rules
+from search.synonyms import Rules, SynonymError, SynonymStore, parse_rules, unreached
 
 from .params import BadParameter
 from .writes import parse_json, request_body
@@ -20,7 +20,7 @@ def _store() -> SynonymStore:
 
 
 def _answer(rules: Rules):
-    return jsonify({**rules.to_dict(), "text": rules.to_text()})
+    return jsonify({**rules.to_dict(), "text": rules.to_text(), "warnings": unreached(rules)})
 
 
 @bp.get("/api/synonyms")

@@ -382,12 +382,17 @@ def _synonyms(index_dir: Path | None):
 
 
 def _save_synonyms(store, change) -> None:
-    from search.synonyms import SynonymError
+    from search.synonyms import SynonymError, unreached
+    from search.userdict import load_for_index
 
     try:
-        store.save(change(store.rules()))
+        rules = change(store.rules())
     except SynonymError as exc:
         raise click.ClickException(str(exc)) from None
+    store.save(rules)
+    load_for_index(store.path.parent)  # the words the index's dictionary keeps whole
+    for warning in unreached(rules):
+        click.echo(f"注意 warning: {warning}", err=True)
 
 
 @synonyms_group.command("add")
@@ -439,8 +444,13 @@ def synonyms_load(index_dir, replace, file) -> None:
     except (SynonymError, UnicodeDecodeError) as exc:
         raise click.ClickException(str(exc)) from None
     store = _synonyms(index_dir)
-    current = Rules() if replace else store.rules()
-    store.save(Rules(current.sets + loaded.sets, current.one_way + loaded.one_way))
+    _save_synonyms(
+        store,
+        lambda current: Rules(
+            (() if replace else current.sets) + loaded.sets,
+            (() if replace else current.one_way) + loaded.one_way,
+        ),
+    )
     count = len(loaded.sets) + len(loaded.one_way)
     click.echo(f"已载入 loaded {count} 条 rules from {file}", err=True)
 

@@ -7,7 +7,7 @@ import pytest
 
 from search.documents import Article
 from search.engine import SearchEngine
-from search.synonyms import Rules, SynonymError, SynonymStore, parse_rules
+from search.synonyms import Rules, SynonymError, SynonymStore, parse_rules, unreached
 from tests.conftest import build_index
 
 ARTICLES = [
@@ -113,3 +113,9 @@ def test_a_bad_line_is_refused_with_its_number(text):
 
 def test_rules_start_empty():
     assert Rules().finds("广州") == []
+
+
+def test_words_that_a_query_would_cut_in_several_are_warned_of():
+    rules = parse_rules("发改委 国家发展和改革委员会\n新冠 => 新型冠状病毒\n广州 穗\n")
+    (warning,) = unreached(rules)
+    assert "国家发展和改革委员会" in warning and "zhsearch dict add" in warning
