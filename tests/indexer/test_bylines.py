@@ -71,6 +71,12 @@ def test_dates_as_pages_print_them_are_read_as_that_instant_in_china_time():
     assert find_date("2011年12月9日 星期五", "", "") == china(2011, 12, 9)
 
 
+def test_a_zone_written_after_the_time_is_the_pages_not_china_time():
+    assert find_date("发布时间：2011-12-09 10:00 GMT", "", "") == china(2011, 12, 9, 18, 0)
+    assert find_date("2011-12-09 10:00 (UTC-5) 更新", "", "") == china(2011, 12, 9, 23, 0)
+    assert find_date("2011-12-09 10:00 UTC+8", "", "") == china(2011, 12, 9, 10, 0)
+
+
 def test_the_labelled_date_wins_over_the_site_headers_date():
     page = "今天是2022年2月14日\n标题\n发布时间：2022-02-11 08:52\n正文开始"
     assert find_date(page, "标题", "正文开始") == china(2022, 2, 11, 8, 52)
