@@ -27,6 +27,8 @@ from prometheus_client.registry import Collector
 
 from search.index import IndexNotFound
 
+from .engine import get_engine
+
 MULTIPROCESS_ENV = "PROMETHEUS_MULTIPROC_DIR"
 
 bp = Blueprint("metrics", __name__)
@@ -55,8 +57,6 @@ class IndexCollector(Collector):
         self.app = app
 
     def collect(self):
-        from .engine import get_engine
-
         with self.app.app_context():
             try:
                 stats = get_engine().stats()

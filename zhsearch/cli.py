@@ -4,6 +4,7 @@ analytics, snapshot, restore, extract."""
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -31,8 +32,6 @@ def _apply_config(ctx: click.Context, param: click.Parameter, value: Path | None
     passed on ($ZHSEARCH_CONFIG) to the processes the command starts."""
     if value is None or ctx.resilient_parsing:
         return
-    import os
-
     from search.config import SECTIONS
     from search.settings import ENV, SettingsError, apply_file
 
