@@ -32,3 +32,16 @@ def test_version():
         [sys.executable, "-m", "zhsearch", "--version"], capture_output=True, text=True, cwd=ROOT
     )
     assert done.returncode == 0 and re.fullmatch(r"zhsearch, version \d+\.\d+\.\d+\n", done.stdout)
+
+
+def test_with_analytics_off_the_log_keeps_no_query_strings_and_nothing_is_recorded(tmp_path):
+    index_dir = build_index(tmp_path / "index", SAMPLE_ARTICLES)
+    settings = tmp_path / "zhsearch.toml"
+    settings.write_text("[analytics]\nenabled = false\n", encoding="utf-8")
+    with running_server(index_dir, args=("--config", str(settings))) as server:
+        assert server.get("/api/search?q=%E5%8C%97%E4%BA%AC")[0] == 200
+        assert server.get("/search?q=%E5%8C%97%E4%BA%AC")[0] == 200
+    paths = [path for path, _, _ in COMMON_LOG.findall(server.output)]
+    assert "/api/search" in paths and "/search" in paths
+    assert not any("?" in path for path in paths)
+    assert not (index_dir / "analytics.sqlite").exists()
