@@ -67,10 +67,13 @@ def take(index_dir: Path, out: Path) -> SnapshotSummary:
 
 
 def _open_newest_commit(index_dir: Path, stack: ExitStack):
-    """(generation, articles, {name: open file}) of the newest commit, or None if one of its
-    files went before it could be opened."""
-    ix = open_index(index_dir)
-    toc = ix._read_toc()
+    """(generation, articles, {name: open file}) of the newest commit, or None if it or one of
+    its files went before it could be opened."""
+    try:
+        ix = open_index(index_dir)
+        toc = ix._read_toc()
+    except FileNotFoundError:
+        return None  # the table of contents read was replaced by a newer one meanwhile
     toc_name = f"_{ix.indexname}_{toc.generation}.toc"
     prefixes = tuple(segment.segment_id() for segment in toc.segments)
     names = [toc_name] + [n for n in os.listdir(index_dir) if n.startswith(prefixes)]
