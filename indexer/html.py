@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 from dataclasses import dataclass
@@ -264,10 +265,13 @@ def _paragraphs(container: Tag) -> list[str]:
     return _without_repeated_runs([line for line, _ in kept])
 
 
+_LINK_LINE = 0.6  # a line this much inside links is a link, not prose
+
+
 def _is_widget(line: str, link_share: float) -> bool:
     """A line of links (related stories, 上一篇/下一篇) or a short label without a sentence
     (图集, +1, 【纠错】, 分享到, 今日推荐)."""
-    if link_share >= 0.6:
+    if link_share >= _LINK_LINE:
         return True
     return len(line) <= 8 and not _PUNCTUATION.search(line.strip("【】[]"))
 
@@ -280,16 +284,11 @@ def _without_link_lists(lines: list[tuple[str, float]]) -> list[tuple[str, float
     while lines and _is_widget(*lines[0]) and lines[0][1] > 0:
         lines = lines[1:]
     kept: list[tuple[str, float]] = []
-    run: list[tuple[str, float]] = []
-    for line, share in lines + [("", 0.0)]:
-        if share >= 0.6:
-            run.append((line, share))
-            continue
-        if len(run) < 3:
+    for links, run in itertools.groupby(lines, key=lambda line: line[1] >= _LINK_LINE):
+        run = list(run)
+        if not (links and len(run) >= 3):
             kept += run
-        run = []
-        kept.append((line, share))
-    return kept[:-1]
+    return kept
 
 
 def _without_repeated_runs(lines: list[str]) -> list[str]:

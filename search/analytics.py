@@ -88,12 +88,13 @@ class SearchLog:
         with self._lock:
             self._pending.append(row)
             del self._pending[: -self.MAX_PENDING]
+            if self._writer is None:
+                atexit.register(self.flush)  # what the last fraction of a second handed over
             if self._writer is None or not self._writer.is_alive():
                 self._writer = threading.Thread(
                     target=self._write_forever, name="search-log", daemon=True
                 )
                 self._writer.start()
-                atexit.register(self.flush)
 
     def _write_forever(self) -> None:
         while True:

@@ -312,9 +312,17 @@ def _subwords(word: str) -> tuple[str, ...]:
     )
 
 
+@functools.lru_cache(maxsize=4096)
+def searched_as(text: str) -> tuple[str, ...]:
+    """The terms a plain text is searched as (the analyser's query-mode words), cached: a
+    synonym is looked up this way at every search that uses it."""
+    return tuple(query_words(text))
+
+
 def clear_caches() -> None:
     """Forget what depended on the segmentation dictionary (after it gained words)."""
     _subwords.cache_clear()
+    searched_as.cache_clear()
 
 
 def field_boosts(node: Node) -> dict[str, float]:

@@ -24,9 +24,8 @@ import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from .analysis import QUERY, analyze
 from .normalize import fold
-from .query import KEYWORD_FIELDS, And, Node, Not, Or, Words
+from .query import KEYWORD_FIELDS, And, Node, Not, Or, Words, searched_as
 
 log = logging.getLogger(__name__)
 
@@ -74,9 +73,12 @@ class Rules:
     def without(self, words: list[str]) -> tuple[Rules, int]:
         """The rules less every set and rule that names one of `words`; how many went."""
         gone = {fold(w) for w in words}
-        names = lambda ws: any(fold(w) in gone for w in ws)  # noqa: E731
-        sets = tuple(s for s in self.sets if not names(s))
-        one_way = tuple((w, ts) for w, ts in self.one_way if not names((w, *ts)))
+
+        def names_one(rule_words) -> bool:
+            return any(fold(w) in gone for w in rule_words)
+
+        sets = tuple(s for s in self.sets if not names_one(s))
+        one_way = tuple((w, ts) for w, ts in self.one_way if not names_one((w, *ts)))
         removed = len(self.sets) - len(sets) + len(self.one_way) - len(one_way)
         return Rules(sets, one_way), removed
 
@@ -165,18 +167,13 @@ class SynonymStore:
 # ---------------------------------------------------------------- applied to a query
 
 
-def _as_searched(synonym: str) -> tuple[str, ...]:
-    """The terms the synonym is searched as: the analyser's query-mode words."""
-    return tuple(term.text for term in analyze(synonym, QUERY))
-
-
 def unreached(rules: Rules) -> list[str]:
     """Warnings for the words of rules that no query reaches: rules apply word by word, and
     the analyser cuts these into several (as what a rule finds, they work, as phrases)."""
     words = [w for s in rules.sets for w in s] + [w for w, _ in rules.one_way]
     warnings = []
     for word in dict.fromkeys(words):
-        if len(terms := _as_searched(word)) > 1:
+        if len(terms := searched_as(word)) > 1:
             cut = "|".join(terms)
             warnings.append(
                 f"搜索“{word}”时它被切分为 {cut}，不会用到同义词；可先 zhsearch dict add {word}"
@@ -195,7 +192,7 @@ def expand(node: Node, rules: Rules) -> Node:
             return node
         found = []
         for word in node.words:
-            alternatives = tuple((s, t) for s in rules.finds(word) if (t := _as_searched(s)))
+            alternatives = tuple((s, t) for s in rules.finds(word) if (t := searched_as(s)))
             if alternatives:
                 found.append((word, alternatives))
         return replace(node, synonyms=tuple(found)) if found else node

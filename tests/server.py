@@ -1,4 +1,5 @@
-"""A real `zhsearch serve` (gunicorn) in a subprocess, for tests that talk HTTP to it."""
+"""A real `zhsearch serve` (gunicorn) and the real command line in subprocesses, for tests
+that talk to them; answers checked against the server's OpenAPI document."""
 
 from __future__ import annotations
 
@@ -16,6 +17,35 @@ from contextlib import contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+def run_zhsearch(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
+    """A `zhsearch` command run to its end, output captured (its exit status unchecked)."""
+    return subprocess.run(
+        [sys.executable, "-m", "zhsearch", *args],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env={**os.environ, **(env or {})},
+    )
+
+
+def create_key(index_dir: Path, name: str, scope: str = "write") -> str:
+    """A new key, as `zhsearch keys create` prints it."""
+    done = run_zhsearch("keys", "create", name, "--scope", scope, "--index", str(index_dir))
+    assert done.returncode == 0, done.stderr
+    return done.stdout.strip()
+
+
+def check_schema(spec: dict, template: str, method: str, status: int, body) -> None:
+    """The answer's body against what the OpenAPI document declares for it."""
+    from jsonschema import Draft202012Validator
+
+    declared = spec["paths"][template][method]["responses"][str(status)]
+    schema = declared["content"]["application/json"]["schema"]
+    validator = Draft202012Validator({**schema, "components": spec["components"]})
+    errors = [error.message for error in validator.iter_errors(body)]
+    assert not errors, f"{method} {template} {status}: {errors}"
 
 
 def free_port() -> int:

@@ -9,6 +9,7 @@ from search.index import IndexNotFound
 
 from .analytics import record
 from .engine import get_engine
+from .metrics import observe_search
 from .openapi import openapi_document
 from .params import bounded_int, search_params
 
@@ -22,6 +23,7 @@ def api_search():
         params.q, page=params.page, size=params.size, sort=params.sort, filters=params.filters()
     )
     record(results)
+    observe_search(results)
     return jsonify(results.to_dict())
 
 

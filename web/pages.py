@@ -14,6 +14,7 @@ from search.query import QueryError
 
 from .analytics import popular_queries, record
 from .engine import get_engine
+from .metrics import observe_search
 from .params import search_params
 
 bp = Blueprint("pages", __name__)
@@ -54,6 +55,7 @@ def search_page():
     except QueryError as exc:
         return render_template("results.html", params=params, results=None, error=str(exc)), 400
     record(results)
+    observe_search(results)
     pages = min(max(1, -(-results.total // params.size)), LIMITS.max_page)
     return render_template(
         "results.html",

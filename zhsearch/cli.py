@@ -471,16 +471,22 @@ def _print_counts(counts, as_json: bool, days: int) -> None:
         click.echo(f"{count.count}\t{count.last_total}\t{count.query}")
 
 
-_days_option = click.option("--days", default=7, show_default=True, type=click.IntRange(1))
-_limit_option = click.option("--limit", default=20, show_default=True, type=click.IntRange(1))
-_json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON, as the API does.")
+def _counts_options(command):
+    """The options of the analytics commands: index, window, how many, JSON."""
+    for option in reversed(
+        [
+            index_option,
+            click.option("--days", default=7, show_default=True, type=click.IntRange(1)),
+            click.option("--limit", default=20, show_default=True, type=click.IntRange(1)),
+            click.option("--json", "as_json", is_flag=True, help="Print JSON, as the API does."),
+        ]
+    ):
+        command = option(command)
+    return command
 
 
 @analytics_group.command("top")
-@index_option
-@_days_option
-@_limit_option
-@_json_option
+@_counts_options
 def analytics_top(index_dir, days, limit, as_json) -> None:
     """The most asked queries: count, hits the latest found, query (folded)."""
     from search.analytics import SearchLog
@@ -489,10 +495,7 @@ def analytics_top(index_dir, days, limit, as_json) -> None:
 
 
 @analytics_group.command("no-results")
-@index_option
-@_days_option
-@_limit_option
-@_json_option
+@_counts_options
 def analytics_no_results(index_dir, days, limit, as_json) -> None:
     """The most asked queries that found nothing (what the archive or the synonyms lack)."""
     from search.analytics import SearchLog

@@ -3,32 +3,18 @@ key named, before anything starts when it has a typo or a value of the wrong kin
 
 from __future__ import annotations
 
-import subprocess
-import sys
-
 import pytest
 
 from search.config import SECTIONS
 from search.settings import SettingsError, read
 from tests.conftest import ROOT
+from tests.server import run_zhsearch
 
 
 def _write(tmp_path, text: str):
     path = tmp_path / "zhsearch.toml"
     path.write_text(text, encoding="utf-8")
     return path
-
-
-def _zhsearch(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
-    import os
-
-    return subprocess.run(
-        [sys.executable, "-m", "zhsearch", *args],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        env={**os.environ, **(env or {})},
-    )
 
 
 def test_values_are_read_as_the_defaults_kinds(tmp_path):
@@ -66,30 +52,30 @@ def test_a_typo_or_a_wrong_kind_of_value_is_refused_by_name(tmp_path, text, name
 
 def test_every_command_applies_it_and_config_show_says_where_each_came_from(tmp_path):
     path = _write(tmp_path, "[limits]\nmax_query_words = 2\n")
-    shown = _zhsearch("config", "show", "--config", str(path))
+    shown = run_zhsearch("config", "show", "--config", str(path))
     assert shown.returncode == 0
     assert f"limits.max_query_words = 2\t# {path}" in shown.stdout.splitlines()
     assert "limits.max_page = 100\t# default" in shown.stdout.splitlines()
-    also = _zhsearch("config", "show", env={"ZHSEARCH_CONFIG": str(path)})
+    also = run_zhsearch("config", "show", env={"ZHSEARCH_CONFIG": str(path)})
     assert f"limits.max_query_words = 2\t# {path}" in also.stdout.splitlines()
 
     index_dir = tmp_path / "index"
-    assert _zhsearch("index", "--index", str(index_dir), str(ROOT / "corpus")).returncode == 0
-    searched = _zhsearch(
+    assert run_zhsearch("index", "--index", str(index_dir), str(ROOT / "corpus")).returncode == 0
+    searched = run_zhsearch(
         "search", "--json", "--index", str(index_dir), "--config", str(path), "北京 上海 广州"
     )
     assert searched.returncode == 0 and "只按前 2 个搜索" in searched.stdout
-    unset = _zhsearch("search", "--json", "--index", str(index_dir), "北京 上海 广州")
+    unset = run_zhsearch("search", "--json", "--index", str(index_dir), "北京 上海 广州")
     assert unset.returncode == 0 and "只按前" not in unset.stdout
 
 
 def test_a_bad_file_stops_a_command_before_it_touches_the_index(tmp_path):
     path = _write(tmp_path, "[indexing]\ncommit_evry = 10\n")
     index_dir = tmp_path / "never"
-    done = _zhsearch(
+    done = run_zhsearch(
         "index", "--index", str(index_dir), "--config", str(path), str(ROOT / "corpus")
     )
     assert done.returncode != 0 and "indexing.commit_evry" in done.stderr
     assert not index_dir.exists()
-    served = _zhsearch("serve", "--index", str(index_dir), "--port", "1", "--config", str(path))
+    served = run_zhsearch("serve", "--index", str(index_dir), "--port", "1", "--config", str(path))
     assert served.returncode != 0 and "indexing.commit_evry" in served.stderr

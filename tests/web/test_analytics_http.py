@@ -5,17 +5,14 @@ API and the page is counted, the counts are for write-key holders only, and the 
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 import time
 import urllib.parse
 
 import pytest
-from jsonschema import Draft202012Validator
 
 from search.config import ANALYTICS
 from tests.conftest import SAMPLE_ARTICLES, build_index
-from tests.server import ROOT, running_server
+from tests.server import check_schema, create_key, running_server
 
 
 @pytest.fixture(scope="module")
@@ -29,23 +26,9 @@ def server(index_dir):
         yield server
 
 
-def _key(index_dir) -> str:
-    done = subprocess.run(
-        [sys.executable, "-m", "zhsearch", "keys", "create", "newsroom", "--index", str(index_dir)],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-    )
-    assert done.returncode == 0, done.stderr
-    return done.stdout.strip()
-
-
 def _check_schema(server, path: str, body) -> None:
     spec = json.loads(server.get("/api/openapi.json")[1])
-    declared = spec["paths"][path]["get"]["responses"]["200"]
-    schema = declared["content"]["application/json"]["schema"]
-    validator = Draft202012Validator({**schema, "components": spec["components"]})
-    assert not [e.message for e in validator.iter_errors(body)]
+    check_schema(spec, path, "get", 200, body)
 
 
 def test_searches_are_counted_shown_to_key_holders_and_the_popular_ones_on_the_home_page(
@@ -61,7 +44,7 @@ def test_searches_are_counted_shown_to_key_holders_and_the_popular_ones_on_the_h
         server.call("GET", "/api/search?q=" + urllib.parse.quote("不存在的词语"))
 
     assert server.call("GET", "/api/analytics/top")[0] == 403  # no write key yet: writes off
-    key = _key(index_dir)
+    key = create_key(index_dir, "newsroom")
     assert server.call("GET", "/api/analytics/top", key="zhs_wrong")[0] == 401
     expected = {"北京": often, "江豚": often, "长江": often - 1, "不存在的词语": often}
     counts, deadline = {}, time.monotonic() + 30

@@ -5,21 +5,16 @@ line while it serves changes the next search, its answer and its marks, in every
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 import urllib.parse
 
 import pytest
-from jsonschema import Draft202012Validator
 
 from tests.conftest import SAMPLE_ARTICLES, build_index
-from tests.server import ROOT, running_server
+from tests.server import check_schema, create_key, run_zhsearch, running_server
 
 
-def _zhsearch(*args: str) -> subprocess.CompletedProcess:
-    done = subprocess.run(
-        [sys.executable, "-m", "zhsearch", *args], capture_output=True, text=True, cwd=ROOT
-    )
+def _zhsearch(*args: str):
+    done = run_zhsearch(*args)
     assert done.returncode == 0, done.stderr
     return done
 
@@ -43,10 +38,7 @@ def _search(server, query: str) -> dict:
 
 def _check_schema(server, method: str, status: int, body) -> None:
     spec = json.loads(server.get("/api/openapi.json")[1])
-    declared = spec["paths"]["/api/synonyms"][method]["responses"][str(status)]
-    schema = declared["content"]["application/json"]["schema"]
-    validator = Draft202012Validator({**schema, "components": spec["components"]})
-    assert not [e.message for e in validator.iter_errors(body)]
+    check_schema(spec, "/api/synonyms", method, status, body)
 
 
 def test_a_synonym_added_while_serving_changes_the_next_search_in_every_worker(server, index_dir):
@@ -69,7 +61,7 @@ def test_synonyms_are_read_openly_and_replaced_only_with_a_write_key(server, ind
     status, body, _ = server.call("PUT", "/api/synonyms", rules)
     assert status == 403 and "zhsearch keys create" in body["message"]  # no write key yet
 
-    key = _zhsearch("keys", "create", "editor", "--index", str(index_dir)).stdout.strip()
+    key = create_key(index_dir, "editor")
     status, body, _ = server.call("PUT", "/api/synonyms", rules, key=key)
     assert status == 200 and body["one_way"] == [{"word": "京", "finds": ["北京"]}]
     _check_schema(server, "put", 200, body)
@@ -94,8 +86,8 @@ def test_synonyms_are_read_openly_and_replaced_only_with_a_write_key(server, ind
     ],
 )
 def test_a_bad_rule_is_a_400_with_a_message_and_changes_nothing(server, index_dir, body, says):
-    key = _zhsearch("keys", "create", f"bad-{abs(hash(str(body)))}", "--index", str(index_dir))
+    key = create_key(index_dir, f"bad-{abs(hash(str(body)))}")
     before = server.call("GET", "/api/synonyms")[1]
-    status, answer, _ = server.call("PUT", "/api/synonyms", body, key=key.stdout.strip())
+    status, answer, _ = server.call("PUT", "/api/synonyms", body, key=key)
     assert status == 400 and says in answer["message"]
     assert server.call("GET", "/api/synonyms")[1] == before

@@ -5,30 +5,21 @@ from __future__ import annotations
 
 import base64
 import json
-import subprocess
-import sys
 import time
 import urllib.parse
 
 import pytest
-from jsonschema import Draft202012Validator
 
 from search.config import WRITING
 from search.keys import KeyStore
 from tests.conftest import SAMPLE_ARTICLES, build_index
-from tests.server import ROOT, http_request, running_server
-
-
-def _zhsearch(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "zhsearch", *args], capture_output=True, text=True, cwd=ROOT
-    )
-
-
-def _create_key(index_dir, name: str, scope: str = "write") -> str:
-    done = _zhsearch("keys", "create", name, "--scope", scope, "--index", str(index_dir))
-    assert done.returncode == 0, done.stderr
-    return done.stdout.strip()
+from tests.server import (
+    check_schema,
+    create_key,
+    http_request,
+    run_zhsearch,
+    running_server,
+)
 
 
 def _ids_found(server, query: str) -> list[str]:
@@ -53,15 +44,6 @@ def spec(server):
     return json.loads(server.get("/api/openapi.json")[1])
 
 
-def _check_schema(spec, template: str, method: str, status: int, body) -> None:
-    """The answer's body against what the OpenAPI document declares for it."""
-    declared = spec["paths"][template][method]["responses"][str(status)]
-    schema = declared["content"]["application/json"]["schema"]
-    validator = Draft202012Validator({**schema, "components": spec["components"]})
-    errors = [error.message for error in validator.iter_errors(body)]
-    assert not errors, f"{method} {template} {status}: {errors}"
-
-
 # Ordered: the first test runs before any key exists.
 def test_every_write_answers_403_with_how_to_create_a_key_while_none_exists(server, spec):
     for method, path, body in [
@@ -74,14 +56,14 @@ def test_every_write_answers_403_with_how_to_create_a_key_while_none_exists(serv
         assert status == 403, (method, path, answer)
         assert answer["error"] == "writes_disabled"
         assert "zhsearch keys create" in answer["message"]
-    _check_schema(spec, "/api/documents/{id}", "put", 403, answer)
+    check_schema(spec, "/api/documents/{id}", "put", 403, answer)
     assert server.call("GET", "/api/documents/a1")[0] == 200  # nothing was deleted
 
 
 @pytest.fixture(scope="module")
 def key(server, index_dir):
     """A write key, created with the CLI while the server runs."""
-    return _create_key(index_dir, "cms")
+    return create_key(index_dir, "cms")
 
 
 def test_keys_create_prints_only_the_key_and_stores_only_its_digest(index_dir, key):
@@ -89,7 +71,7 @@ def test_keys_create_prints_only_the_key_and_stores_only_its_digest(index_dir, k
     stored = (index_dir / "keys.json").read_text()
     assert key not in stored
     assert [(k.name, k.scope) for k in KeyStore(index_dir).all()] == [("cms", "write")]
-    listing = _zhsearch("keys", "list", "--index", str(index_dir))
+    listing = run_zhsearch("keys", "list", "--index", str(index_dir))
     assert listing.stdout.split("\t")[:2] == ["cms", "write"] and key not in listing.stdout
 
 
@@ -99,18 +81,18 @@ def test_a_write_without_a_key_or_with_a_wrong_one_is_401(server, key, spec):
         status, body, got = server.call("PUT", "/api/documents/w1", article, **headers)
         assert status == 401, body
         assert got["WWW-Authenticate"].startswith("Bearer")
-        _check_schema(spec, "/api/documents/{id}", "put", 401, body)
+        check_schema(spec, "/api/documents/{id}", "put", 401, body)
 
 
 def test_a_read_key_cannot_write_and_a_revoked_key_no_longer_works(server, index_dir, key):
-    reader = _create_key(index_dir, "reader", scope="read")
+    reader = create_key(index_dir, "reader", scope="read")
     status, body, _ = server.call("DELETE", "/api/documents/a1", key=reader)
     assert status == 403 and body["error"] == "forbidden"
 
-    temporary = _create_key(index_dir, "temporary")
+    temporary = create_key(index_dir, "temporary")
     status, _, _ = server.call("DELETE", "/api/documents/no-such", key=temporary)
     assert status == 202
-    assert _zhsearch("keys", "revoke", "temporary", "--index", str(index_dir)).returncode == 0
+    assert run_zhsearch("keys", "revoke", "temporary", "--index", str(index_dir)).returncode == 0
     status, body, _ = server.call("DELETE", "/api/documents/no-such", key=temporary)
     assert status == 401, body
     assert server.call("GET", "/api/documents/a1")[0] == 200
@@ -121,14 +103,14 @@ def test_put_then_wait_makes_the_article_searchable_and_fetchable(server, key, s
     status, body, _ = server.call("PUT", "/api/documents/w1?wait=true", article, key=key)
     assert status == 202, body
     assert body["accepted"] == 1 and body["rejected"] == [] and body["seq"] >= 1
-    _check_schema(spec, "/api/documents/{id}", "put", 202, body)
+    check_schema(spec, "/api/documents/{id}", "put", 202, body)
     assert _ids_found(server, "鸭嘴兽") == ["w1"]
     status, stored, _ = server.call("GET", "/api/documents/w1")
     assert stored["title"] == "鸭嘴兽来到北京" and stored["source"] == "写入测试"
 
     status, task, _ = server.call("GET", f"/api/tasks/{body['seq']}")
     assert task == {"seq": body["seq"], "status": "searchable"}
-    _check_schema(spec, "/api/tasks/{seq}", "get", 200, task)
+    check_schema(spec, "/api/tasks/{seq}", "get", 200, task)
 
 
 def test_a_replaced_article_is_found_by_its_new_words_only(server, key):
@@ -147,7 +129,7 @@ def test_delete_removes_the_article_and_deleting_an_unknown_id_is_fine(server, k
     assert _ids_found(server, "树袋熊") == ["w3"]
     status, body, _ = server.call("DELETE", "/api/documents/w3?wait=true", key=key)
     assert status == 202 and set(body) == {"seq"}
-    _check_schema(spec, "/api/documents/{id}", "delete", 202, body)
+    check_schema(spec, "/api/documents/{id}", "delete", 202, body)
     assert _ids_found(server, "树袋熊") == []
     assert server.call("GET", "/api/documents/w3")[0] == 404
     assert server.call("DELETE", "/api/documents/never-was", key=key)[0] == 202
@@ -166,7 +148,7 @@ def test_a_batch_keeps_the_good_articles_and_rejects_each_bad_one_with_a_reason(
     ]
     status, body, _ = server.call("POST", "/api/documents?wait=true", batch, key=key)
     assert status == 202, body
-    _check_schema(spec, "/api/documents", "post", 202, body)
+    check_schema(spec, "/api/documents", "post", 202, body)
     assert body["accepted"] == 2
     rejected = {item["index"]: item for item in body["rejected"]}
     assert sorted(rejected) == [1, 2, 3, 4, 5, 6]
@@ -218,7 +200,7 @@ def test_a_batch_body_that_is_not_json_at_all_is_400(server, key, spec, body, co
     )
     assert status == 400, answer
     assert answer["error"] == "bad_request" and answer["message"]
-    _check_schema(spec, "/api/documents", "post", 400, answer)
+    check_schema(spec, "/api/documents", "post", 400, answer)
 
 
 def test_a_put_whose_body_disagrees_with_its_path_or_is_malformed_is_400(server, key):
@@ -239,7 +221,7 @@ def test_too_many_articles_or_too_many_bytes_is_413_with_a_message(server, key, 
     many = [{"id": f"m{n}", "title": "多"} for n in range(WRITING.max_request_articles + 1)]
     status, body, _ = server.call("POST", "/api/documents", many, key=key)
     assert status == 413 and str(WRITING.max_request_articles) in body["message"]
-    _check_schema(spec, "/api/documents", "post", 413, body)
+    check_schema(spec, "/api/documents", "post", 413, body)
 
     huge = b'[{"id": "h1", "title": "' + b"a" * WRITING.max_request_bytes + b'"}]'
     status, body, _ = server.call("POST", "/api/documents", huge, key=key)
@@ -254,7 +236,7 @@ def test_many_deletes_at_once(server, key, spec):
     body = {"ids": ["d0", "d1", "d2", "nobody"]}
     status, answer, _ = server.call("POST", "/api/documents/delete?wait=true", body, key=key)
     assert status == 202, answer
-    _check_schema(spec, "/api/documents/delete", "post", 202, answer)
+    check_schema(spec, "/api/documents/delete", "post", 202, answer)
     assert sorted(_ids_found(server, "企鹅")) == ["d3", "d4"]
     status, answer, _ = server.call("POST", "/api/documents/delete", {"ids": [["x"]]}, key=key)
     assert status == 400
@@ -271,7 +253,7 @@ def test_seq_grows_with_every_write_and_tasks_say_where_each_is(server, key, spe
         assert status == 200 and task["status"] in ("queued", "searchable")
     status, body, _ = server.call("GET", f"/api/tasks/{seqs[-1] + 1000}")
     assert status == 404
-    _check_schema(spec, "/api/tasks/{seq}", "get", 404, body)
+    check_schema(spec, "/api/tasks/{seq}", "get", 404, body)
 
 
 def test_stats_show_the_queue_and_the_last_commit(server, key, spec):
@@ -279,7 +261,7 @@ def test_stats_show_the_queue_and_the_last_commit(server, key, spec):
     status, stats, _ = server.call("GET", "/api/stats")
     assert stats["queued"] == 0
     assert stats["last_commit"] and stats["last_commit"].endswith("+08:00")
-    _check_schema(spec, "/api/stats", "get", 200, stats)
+    check_schema(spec, "/api/stats", "get", 200, stats)
 
 
 def test_an_index_run_while_the_server_writes_goes_through_its_journal(
@@ -293,25 +275,25 @@ def test_an_index_run_while_the_server_writes_goes_through_its_journal(
         ),
         encoding="utf-8",
     )
-    done = _zhsearch("index", "--index", str(index_dir), str(export))
+    done = run_zhsearch("index", "--index", str(index_dir), str(export))
     assert done.returncode == 0, done.stdout + done.stderr
     assert "through the server's journal" in done.stdout and "all searchable" in done.stdout
     assert "added 30" in done.stdout
     status, body, _ = server.call("GET", "/api/search?" + urllib.parse.urlencode({"q": "海豚"}))
     assert body["total"] == 30
 
-    deleted = _zhsearch("delete", "--index", str(index_dir), "cli0", "cli1", "nobody")
+    deleted = run_zhsearch("delete", "--index", str(index_dir), "cli0", "cli1", "nobody")
     assert deleted.returncode == 0, deleted.stderr
     assert "deleted 2 / 3" in deleted.stdout and "through the server's journal" in deleted.stdout
     assert server.call("GET", "/api/documents/cli0")[0] == 404
 
-    taught = _zhsearch("dict", "add", "--index", str(index_dir), "海里游")
+    taught = run_zhsearch("dict", "add", "--index", str(index_dir), "海里游")
     assert taught.returncode == 0, taught.stderr
     assert "re-analysed 28" in taught.stdout
 
 
 def test_a_server_that_requires_keys_answers_only_to_them(index_dir, key):
-    reader = _create_key(index_dir, "page-reader", scope="read")
+    reader = create_key(index_dir, "page-reader", scope="read")
     with running_server(index_dir, args=("--require-key",)) as server:
         status, body, got = server.call("GET", "/api/search?q=" + urllib.parse.quote("北京"))
         assert status == 401 and body["error"] == "unauthorized"
@@ -336,7 +318,7 @@ def test_a_full_queue_answers_429_and_wait_answers_504_while_the_index_is_held(t
     from search.index import IndexWriterSession, open_index
 
     index_dir = build_index(tmp_path / "index", SAMPLE_ARTICLES)
-    key = _create_key(index_dir, "cms")
+    key = create_key(index_dir, "cms")
     bounds = {"ZHSEARCH_MAX_QUEUED_WRITES": "3", "ZHSEARCH_WRITE_WAIT_SECONDS": "1"}
     with running_server(index_dir, env=bounds) as server:
         holder = IndexWriterSession(open_index(index_dir))
