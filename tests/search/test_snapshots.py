@@ -15,6 +15,7 @@ from search.keys import KeyStore
 from search.snapshots import SnapshotProblem, restore, take
 from search.synonyms import SynonymStore, parse_rules
 from tests.conftest import ROOT
+from tests.server import run_zhsearch
 
 ARTICLES = 1200
 COMMIT_EVERY = 10
@@ -97,3 +98,12 @@ def test_restore_refuses_a_folder_in_use_and_what_is_not_a_snapshot(tmp_path):
     with pytest.raises(SnapshotProblem, match="new or empty folder"):
         restore(tmp_path / "junk.tar", tmp_path / "busy")
     assert not (tmp_path / "fresh").exists()
+
+
+def test_the_commands_say_what_is_wrong_and_exit_non_zero(tmp_path):
+    missing = run_zhsearch("snapshot", "--index", str(tmp_path / "none"), str(tmp_path / "s.tar"))
+    assert missing.returncode == 1 and "no index at" in missing.stderr
+    assert not (tmp_path / "s.tar").exists()
+    (tmp_path / "junk.tar").write_bytes(b"not a tar")
+    junk = run_zhsearch("restore", "--index", str(tmp_path / "new"), str(tmp_path / "junk.tar"))
+    assert junk.returncode == 1 and "not a snapshot" in junk.stderr

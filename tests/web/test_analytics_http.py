@@ -54,6 +54,9 @@ def test_searches_are_counted_shown_to_key_holders_and_the_popular_ones_on_the_h
         counts = {q["query"]: q["count"] for q in body["queries"]}
     _check_schema(server, "/api/analytics/top", body)
     assert counts == expected
+    for bad in ("days=abc", "days=0", "limit=100000"):
+        status, body, _ = server.call("GET", f"/api/analytics/top?{bad}", key=key)
+        assert status == 400 and body["error"] == "bad_request" and body["message"]
     status, body, _ = server.call("GET", "/api/analytics/no-results", key=key)
     _check_schema(server, "/api/analytics/no-results", body)
     assert [q["query"] for q in body["queries"]] == ["不存在的词语"]
