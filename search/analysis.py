@@ -21,6 +21,10 @@ QUERY = "query"
 
 # A searchable piece of a token: a run of letters or digits (underscore is punctuation here).
 _WORD_PIECE = re.compile(r"[^\W_]+")
+# A model name or code that mixes Latin letters and digits (iphone8, oppo5s, ios8), and the
+# runs of letters and of digits it is made of.
+_MIXED_LATIN = re.compile(r"(?=[a-zA-Z]*[0-9])(?=[0-9]*[a-zA-Z])[a-zA-Z0-9]+")
+_LATIN_RUN = re.compile(r"[a-zA-Z]+|[0-9]+")
 
 
 class Term(NamedTuple):
@@ -62,11 +66,17 @@ def segment_folded(text: str, search: bool) -> list[tuple[str, int, int]]:
     tokens: list[tuple[str, int, int]] = []
     for block in _WORD_PIECE.finditer(text):
         offset = block.start()
-        tokens.extend(
-            (word, start + offset, end + offset)
-            for word, start, end in segmenter.tokenize(block.group(), search=search)
-        )
+        for word, start, end in segmenter.tokenize(block.group(), search=search):
+            if search and _MIXED_LATIN.fullmatch(word):
+                tokens.extend(_latin_runs(word, start + offset))
+            tokens.append((word, start + offset, end + offset))
     return tokens
+
+
+def _latin_runs(word: str, offset: int) -> list[tuple[str, int, int]]:
+    """The letter and digit runs of a mixed Latin word, as its sub-words: readers write a model
+    apart or together (iphone 8, iphone8; oppo 5s, oppo5s), and jieba keeps a mixed run whole."""
+    return [(m.group(), m.start() + offset, m.end() + offset) for m in _LATIN_RUN.finditer(word)]
 
 
 def analyze(text: str, mode: str = QUERY, name_bigrams: bool = True) -> list[Term]:

@@ -41,6 +41,15 @@ def test_punctuation_is_dropped_and_latin_is_split_on_it():
     assert query_words("Ming-yee，你好！") == ["ming", "yee", "你好"]
 
 
+def test_a_model_name_of_letters_and_digits_is_also_found_by_its_runs():
+    terms = analyze("iPhone8上市，OPPO5S降价", INDEX)
+    subwords = {(t.text, t.pos) for t in terms if t.subword}
+    assert subwords == {("iphone", 0), ("8", 0), ("oppo", 2), ("5", 2), ("s", 2)}
+    assert words("iPhone8上市，OPPO5S降价", INDEX) == ["iphone8", "上市", "oppo5s", "降价"]
+    assert query_words("iPhone8") == ["iphone8"]  # the query still asks for the model itself
+    assert not any(t.subword for t in analyze("2024年 mp", INDEX))  # one kind alone: no runs
+
+
 def test_dictionary_words_with_capitals_survive_case_folding():
     assert query_words("A股市场") == ["a股", "市场"]
 

@@ -149,6 +149,21 @@ def test_unknown_name_glued_to_a_neighbour_is_still_found(tmp_path):
     assert ids(engine.search("雷沛鸿")) == ["lei"]
 
 
+def test_a_model_name_is_found_written_apart_or_together(tmp_path):
+    engine = SearchEngine(
+        build_index(
+            tmp_path / "ix",
+            [
+                Article("together", "新品", "OPPO5S手机今日上市。"),
+                Article("apart", "评测", "oppo 5s 与三星对比评测。"),
+                Article("other", "其他", "华为手机今日上市。"),
+            ],
+        )
+    )
+    assert set(ids(engine.search("oppo5s"))) == {"together", "apart"}
+    assert set(ids(engine.search("oppo 5s"))) == {"together", "apart"}
+
+
 def test_query_word_cut_differently_from_the_index_is_recut(tmp_path):
     engine = SearchEngine(
         build_index(tmp_path / "ix", [Article("r", "人物", "荣昊效力于中超球队，司职后卫。")])

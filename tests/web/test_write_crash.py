@@ -23,8 +23,9 @@ IDS = [f"k{n:02d}" for n in range(40)]
 
 
 def _token(doc_id: str) -> str:
-    """A word only this article holds, to search for it."""
-    return "zq" + doc_id
+    """A word only this article holds, to search for it: letters alone (k07 → zqkah), since
+    a word of letters and digits is also found by its runs (zqk, 07) that others share."""
+    return "zq" + doc_id.translate(str.maketrans("0123456789", "abcdefghij"))
 
 
 @dataclass
