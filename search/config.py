@@ -63,16 +63,15 @@ class RankingConfig:
     # Weight of a question's character pairs that the index holds as such pairs of a name:
     # they find the name where the question's segmentation cut through it (拉|露出 for 拉露).
     name_pair_weight: float = 0.5
-    # The best matches of a short plain-word query (at most `title_rerank_max_units`
-    # characters, not a question) are ordered again by how much of the query their title
-    # holds (search/rerank.py): this many of them, with these weights of the query's
-    # characters and character pairs beside the score as a share of the best one's (depth 0:
-    # no reordering). 12 units: at 16, DRCD's traditional questions (whose question words the
-    # check misses more often) lost 0.005 MRR@10; 30 deep as good as 100 on Sogou, and cheaper.
-    title_rerank_depth: int = 30
-    title_rerank_max_units: int = 12
-    title_unit_weight: float = 1.0
-    title_pair_weight: float = 1.0
+    # The best matches of a plain-word query are ordered again by how much of the query
+    # their title and the beginning of their text hold (search/rerank.py): this many of them
+    # (0: no reordering), the text's first `rerank_text_chars` characters, and these weights
+    # of the shares of the query's characters and character pairs found, beside the score as
+    # a share of the best one's. Chosen on the tune halves of bench.quality's sets.
+    rerank_depth: int = 50
+    rerank_text_chars: int = 1000
+    rerank_unit_weight: float = 1.0
+    rerank_pair_weight: float = 1.0
     # How many of an article's most telling words find its related articles.
     related_terms: int = 12
     related_min_shared: int = 2  # of those words, that a related article must also have

@@ -44,7 +44,7 @@ from .query import (
     ranking_query,
     to_whoosh,
 )
-from .rerank import query_units, reranked
+from .rerank import reranked
 from .schema import SEARCH_FIELDS
 from .suggest import Lexicon, Suggestion, corrected_query, is_key_term, read_vocabulary
 from .synonyms import SynonymStore, expand, expanded
@@ -215,7 +215,7 @@ class SearchEngine:
             if has_soft_conjunction(node) and not _matches_any(searcher, query):
                 query = to_whoosh(node, strict=False)
         rerank = sort == "relevance" and _reranks(node)
-        depth = max(wanted, RANKING.title_rerank_depth) if rerank else wanted
+        depth = max(wanted, RANKING.rerank_depth) if rerank else wanted
         found = collect(searcher, query, filters, depth, sort)
         tiers = [s >= ALL_WORDS for s in found.scores]  # the articles with all the words first
         scores = [s - ALL_WORDS if tier else s for s, tier in zip(found.scores, tiers, strict=True)]
@@ -223,9 +223,11 @@ class SearchEngine:
         if rerank and docnums:
             # Only the first `depth` by score, whatever page is asked for: every page then
             # cuts the same order, and none repeats an article of another.
-            head = min(len(docnums), RANKING.title_rerank_depth)
-            titles = [searcher.stored_fields(d).get("title", "") for d in docnums[:head]]
-            order = reranked(node.text, scores[:head], titles, tiers[:head])
+            head = min(len(docnums), RANKING.rerank_depth)
+            stored = [searcher.stored_fields(d) for d in docnums[:head]]
+            titles = [s.get("title", "") for s in stored]
+            texts = [s.get("text", "")[: RANKING.rerank_text_chars] for s in stored]
+            order = reranked(node.text, scores[:head], titles, tiers[:head], texts)
             order += range(head, len(docnums))
             docnums, scores = [docnums[i] for i in order], [scores[i] for i in order]
         return replace(found, docnums=docnums[offset:wanted], scores=scores[offset:wanted])
@@ -405,12 +407,6 @@ class SearchEngine:
 
 
 def _reranks(node: Node) -> bool:
-    """Whether a query's best matches are ordered again by their titles: plain words only,
-    and not a question (search/rerank.py)."""
-    return (
-        isinstance(node, Words)
-        and node.field is None
-        and not node.asks
-        and len(query_units(node.text)) <= RANKING.title_rerank_max_units
-        and RANKING.title_rerank_depth > 0
-    )
+    """Whether a query's best matches are ordered again by how much of it they hold: plain
+    words, in no one field (search/rerank.py)."""
+    return isinstance(node, Words) and node.field is None and RANKING.rerank_depth > 0
