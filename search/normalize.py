@@ -69,6 +69,15 @@ def lower(text: str) -> str:
     return text.translate(_case_table())
 
 
+@functools.cache
+def _width_and_case_table() -> dict[int, str]:
+    """Width, then case, in one table: one pass over the text instead of two."""
+    case = _case_table()
+    table = {code: case.get(ord(ch), ch) for code, ch in _width_table().items()}
+    return {**case, **table}
+
+
 def fold(text: str) -> str:
     """The searchable form of `text`: same length, folded width, case and script."""
-    return lower(fold_for_segmentation(text))
+    # Case before script: OpenCC converts Chinese characters only, whatever the Latin case.
+    return to_simplified(text.translate(_width_and_case_table()))

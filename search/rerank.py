@@ -21,6 +21,7 @@ from .normalize import fold
 
 # A query's units: each Chinese character, each run of Latin letters, each run of digits.
 _UNIT = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]|[a-z]+|[0-9]+")
+_LATIN_RUN = re.compile(r"[a-z]+|[0-9]+")
 _CHAR = re.compile(r"[\u3400-\u9fff\uf900-\ufaffa-z0-9]")
 
 
@@ -70,11 +71,16 @@ def _units_and_pairs(query: str) -> tuple[list[str], list[str]]:
 
 
 def _coverage(parts: tuple[list[str], list[str]], title: str) -> tuple[float, float]:
-    """`title_coverage` of a query's units and pairs in a folded title."""
+    """`title_coverage` of a query's units and pairs in a folded title (or text)."""
     units, pairs = parts
     if not units:
         return 0.0, 0.0
-    in_title = set(_UNIT.findall(title))
-    single = sum(unit in in_title for unit in units) / len(units)
+    # A Chinese character is looked for as it is; a run of letters or digits must be a whole
+    # run of the text (5 is not in 2015), so the text's runs are listed when the query has one.
+    latin = [unit for unit in units if _LATIN_RUN.fullmatch(unit)]
+    runs = set(_LATIN_RUN.findall(title)) if latin else set()
+    single = sum(unit in runs for unit in latin) + sum(
+        unit in title for unit in units if not _LATIN_RUN.fullmatch(unit)
+    )
     paired = sum(pair in title for pair in pairs) / len(pairs) if pairs else 0.0
-    return single, paired
+    return single / len(units), paired
