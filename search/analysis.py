@@ -24,7 +24,7 @@ _WORD_PIECE = re.compile(r"[^\W_]+")
 # A model name or code that mixes Latin letters and digits (iphone8, oppo5s, ios8), and the
 # runs of letters and of digits it is made of.
 _MIXED_LATIN = re.compile(r"(?=[a-zA-Z]*[0-9])(?=[0-9]*[a-zA-Z])[a-zA-Z0-9]+")
-_LATIN_RUN = re.compile(r"[a-zA-Z]+|[0-9]+")
+LATIN_RUN = re.compile(r"[a-zA-Z]+|[0-9]+")
 
 
 class Term(NamedTuple):
@@ -76,7 +76,7 @@ def segment_folded(text: str, search: bool) -> list[tuple[str, int, int]]:
 def _latin_runs(word: str, offset: int) -> list[tuple[str, int, int]]:
     """The letter and digit runs of a mixed Latin word, as its sub-words: readers write a model
     apart or together (iphone 8, iphone8; oppo 5s, oppo5s), and jieba keeps a mixed run whole."""
-    return [(m.group(), m.start() + offset, m.end() + offset) for m in _LATIN_RUN.finditer(word)]
+    return [(m.group(), m.start() + offset, m.end() + offset) for m in LATIN_RUN.finditer(word)]
 
 
 def analyze(text: str, mode: str = QUERY, name_bigrams: bool = True) -> list[Term]:

@@ -16,12 +16,12 @@ from __future__ import annotations
 
 import re
 
+from .analysis import LATIN_RUN
 from .config import RANKING
 from .normalize import fold
 
 # A query's units: each Chinese character, each run of Latin letters, each run of digits.
 _UNIT = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]|[a-z]+|[0-9]+")
-_LATIN_RUN = re.compile(r"[a-z]+|[0-9]+")
 _CHAR = re.compile(r"[\u3400-\u9fff\uf900-\ufaffa-z0-9]")
 
 
@@ -60,27 +60,27 @@ def reranked(
     return sorted(range(len(scores)), key=key)
 
 
-def _units_and_pairs(query: str) -> tuple[list[str], list[str]]:
+def _units_and_pairs(query: str) -> tuple[list[str], list[str], list[str]]:
+    """A query's Chinese characters, its runs of letters or digits, and its character pairs."""
     folded = fold(query)
     pairs = [
         folded[i : i + 2]
         for i in range(len(folded) - 1)
         if _CHAR.match(folded[i]) and _CHAR.match(folded[i + 1])
     ]
-    return _UNIT.findall(folded), pairs
+    units = _UNIT.findall(folded)
+    latin = [unit for unit in units if LATIN_RUN.fullmatch(unit)]
+    return [unit for unit in units if not LATIN_RUN.fullmatch(unit)], latin, pairs
 
 
-def _coverage(parts: tuple[list[str], list[str]], title: str) -> tuple[float, float]:
+def _coverage(parts: tuple[list[str], list[str], list[str]], title: str) -> tuple[float, float]:
     """`title_coverage` of a query's units and pairs in a folded title (or text)."""
-    units, pairs = parts
-    if not units:
+    han, latin, pairs = parts
+    if not han and not latin:
         return 0.0, 0.0
     # A Chinese character is looked for as it is; a run of letters or digits must be a whole
     # run of the text (5 is not in 2015), so the text's runs are listed when the query has one.
-    latin = [unit for unit in units if _LATIN_RUN.fullmatch(unit)]
-    runs = set(_LATIN_RUN.findall(title)) if latin else set()
-    single = sum(unit in runs for unit in latin) + sum(
-        unit in title for unit in units if not _LATIN_RUN.fullmatch(unit)
-    )
+    runs = set(LATIN_RUN.findall(title)) if latin else set()
+    single = sum(unit in title for unit in han) + sum(unit in runs for unit in latin)
     paired = sum(pair in title for pair in pairs) / len(pairs) if pairs else 0.0
-    return single / len(units), paired
+    return single / (len(han) + len(latin)), paired
