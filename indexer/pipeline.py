@@ -14,7 +14,7 @@ from search.writes.route import DirectWrites, JournalReport, JournalWrites, inde
 
 from .manifest import SourceManifest, file_digest
 from .progress import Progress
-from .readers import find_files, read_file
+from .readers import find_files, stream_file
 
 
 @dataclass
@@ -77,7 +77,7 @@ class _Run:
         self.manifest.save()
 
     def index_file(
-        self, session: DirectWrites | JournalWrites, path: Path, size: int, progress: Progress
+        self, session: DirectWrites | JournalWrites, path: Path, progress: Progress
     ) -> None:
         summary = self.summary
         summary.files += 1
@@ -89,16 +89,10 @@ class _Run:
         if self.manifest.unchanged(path, digest):
             summary.unchanged += 1
             return
-        result = read_file(path)
-        summary.failures += [Failure(str(path), e) for e in result.errors]
-        if not result.articles:
-            return  # recorded nowhere, so the next run tries the file again
-        ids = [a.id for a in result.articles]
-        stale = set(self.manifest.ids_of(path)) - set(ids)
-        if stale:
-            summary.deleted += session.delete(sorted(stale))
-            self.known_ids -= stale
-        for done, article in enumerate(result.articles, start=1):
+        stream = stream_file(path)
+        ids: list[str] = []
+        for article, read in stream.articles:
+            ids.append(article.id)
             if article.id in self.known_ids:
                 session.update(article)
                 summary.updated += 1
@@ -106,7 +100,14 @@ class _Run:
                 session.add(article)
                 summary.added += 1
                 self.known_ids.add(article.id)
-            progress.article_done(within_file=size * done / len(result.articles))
+            progress.article_done(within_file=read)
+        summary.failures += [Failure(str(path), e) for e in stream.errors]
+        if not ids:
+            return  # recorded nowhere, so the next run tries the file again
+        stale = set(self.manifest.ids_of(path)) - set(ids)
+        if stale:
+            summary.deleted += session.delete(sorted(stale))
+            self.known_ids -= stale
         self.finished[path] = (digest, ids)
 
     def prune(self, session: DirectWrites | JournalWrites) -> None:
@@ -152,7 +153,7 @@ def index_paths(
             via_journal = session.via_journal
             run.summary.journal = session.report
             for path in files:
-                run.index_file(session, path, sizes[path], progress)
+                run.index_file(session, path, progress)
                 progress.file_done(sizes[path])
             if prune:
                 run.prune(session)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import hashlib
 import json
@@ -59,23 +60,43 @@ def file_id(path: Path) -> str:
 def read_jsonl(path: Path) -> FileResult:
     """One article per line; a bad line is reported and the rest of the file still read."""
     result = FileResult(path)
-    opener = gzip.open if path.name.lower().endswith(".gz") else open
-    with opener(path, "rb") as stream:
-        for number, raw in enumerate(stream, start=1):
-            if not raw.strip():
-                continue
-            try:
-                record = json.loads(raw.decode("utf-8"))
-                result.articles.append(article_from_record(record, str(path)))
-            except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-                result.errors.append(f"第 {number} 行不是有效的 JSON (line {number}: {exc})")
-            except RecursionError:
-                result.errors.append(f"第 {number} 行嵌套过深 (line {number}: nested too deeply)")
-            except RecordError as exc:
-                result.errors.append(f"第 {number} 行 (line {number}): {exc}")
-    if not result.articles and not result.errors:
-        result.errors.append("文件为空 (empty file)")
+    result.articles = [article for article, _ in _jsonl_articles(path, result.errors)]
     return result
+
+
+def _jsonl_articles(path: Path, errors: list[str]) -> Iterator[tuple[Article, int]]:
+    """A JSON Lines file's articles as its lines are read, each with the bytes of the file
+    (compressed, for .gz) read up to it; problems are appended to `errors` meanwhile."""
+    yielded = False
+    try:
+        with open(path, "rb") as raw:
+            gzipped = path.name.lower().endswith(".gz")
+            with gzip.GzipFile(fileobj=raw) if gzipped else contextlib.nullcontext(raw) as lines:
+                for number, line in enumerate(lines, start=1):
+                    if not line.strip():
+                        continue
+                    article = _jsonl_article(line, number, str(path), errors)
+                    if article is not None:
+                        yielded = True
+                        yield article, raw.tell()
+    except (OSError, EOFError, gzip.BadGzipFile) as exc:  # unreadable, or cut off mid-stream
+        errors.append(f"无法读取文件 (cannot read file: {exc})")
+    if not yielded and not errors:
+        errors.append("文件为空 (empty file)")
+
+
+def _jsonl_article(line: bytes, number: int, path: str, errors: list[str]) -> Article | None:
+    try:
+        return article_from_record(json.loads(line.decode("utf-8")), path)
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        errors.append(f"第 {number} 行不是有效的 JSON (line {number}: {exc})")
+    except RecursionError:
+        errors.append(f"第 {number} 行嵌套过深 (line {number}: nested too deeply)")
+    except RecordError as exc:
+        errors.append(f"第 {number} 行 (line {number}): {exc}")
+    except Exception as exc:  # hostile input must cost its line, never the run
+        errors.append(f"第 {number} 行解析失败 (line {number}: {type(exc).__name__}: {exc})")
+    return None
 
 
 def read_html_file(path: Path) -> FileResult:
@@ -123,14 +144,14 @@ def read_file(path: Path) -> FileResult:
     """Read any supported file; every problem ends up in `errors`, never as an exception."""
     name = path.name.lower()
     try:
+        if name.endswith(JSONL_SUFFIXES):
+            return read_jsonl(path)
         size = path.stat().st_size
         if size > INDEXING.max_file_bytes:
             raise ReadError(
                 f"文件过大：{size} 字节 (file too large: {size} bytes, "
                 f"limit {INDEXING.max_file_bytes})"
             )
-        if name.endswith(JSONL_SUFFIXES):
-            return read_jsonl(path)
         if name.endswith(HTML_SUFFIXES):
             return read_html_file(path)
         if name.endswith(TEXT_SUFFIXES):
@@ -142,3 +163,27 @@ def read_file(path: Path) -> FileResult:
         return FileResult(path, errors=[f"无法读取文件 (cannot read file: {exc})"])
     except Exception as exc:  # a parser crash on hostile input must not stop the run
         return FileResult(path, errors=[f"解析失败 (failed to parse: {type(exc).__name__}: {exc})"])
+
+
+@dataclass
+class FileStream:
+    """A file's articles as they are read, each with the bytes of the file read up to it;
+    `errors` is complete once `articles` is exhausted."""
+
+    path: Path
+    articles: Iterator[tuple[Article, int]]
+    errors: list[str]
+
+
+def stream_file(path: Path) -> FileStream:
+    """Like `read_file`, but a JSON Lines file is read as its articles are taken, in constant
+    memory and of any size: a CMS export of a whole archive is one file of gigabytes. (Pages
+    and text files are parsed whole, so they keep `INDEXING.max_file_bytes`.)"""
+    if path.name.lower().endswith(JSONL_SUFFIXES):
+        errors: list[str] = []
+        return FileStream(path, _jsonl_articles(path, errors), errors)
+    result = read_file(path)
+    count = len(result.articles)
+    size = path.stat().st_size if result.articles else 0
+    read = ((a, size * done // count) for done, a in enumerate(result.articles, start=1))
+    return FileStream(path, read, result.errors)

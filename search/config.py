@@ -109,6 +109,7 @@ class IndexingConfig:
     # Batches of at least this many bytes are analysed and written by several processes.
     parallel_min_bytes: int = 4 * 1024 * 1024
     max_procs: int = 4
+    # A text file, read whole; JSON Lines exports are streamed and have no size limit.
     max_file_bytes: int = 50 * 1024 * 1024
     # One web page; real article pages are well under 2 MB, and parsing is slow per byte.
     max_html_bytes: int = 8 * 1024 * 1024

@@ -123,6 +123,9 @@ def index_command(
         click.echo(line)
     if summary.interrupted:
         sys.exit(130)
+    if summary.failures and not (summary.indexed or summary.deleted):
+        click.echo("没有索引任何文章 (nothing was indexed, and files failed)", err=True)
+        sys.exit(1)
     if strict and summary.failures:
         sys.exit(1)
 

@@ -113,6 +113,16 @@ def test_strict_turns_a_failed_file_into_a_nonzero_exit_and_keeps_the_rest(tmp_p
     assert "江豚回来了" in found.output
 
 
+def test_a_run_that_indexed_nothing_while_files_failed_exits_non_zero(tmp_path):
+    folder = tmp_path / "broken"
+    folder.mkdir()
+    (folder / "empty.txt").write_text("", encoding="utf-8")
+    (folder / "export.jsonl").write_text("{not json\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["index", "--index", str(tmp_path / "ix"), str(folder)])
+    assert result.exit_code == 1 and "failed 2" in result.output
+    assert "nothing was indexed" in result.output
+
+
 def test_extract_json_shows_the_article_fields():
     page = CORPUS / "html" / "gbk-news-0309.html"
     result = CliRunner().invoke(main, ["extract", "--json", str(page)])

@@ -1,9 +1,11 @@
+import dataclasses
 import gzip
 import json
 
+from indexer import readers
 from indexer.encoding import declared_html_charset, decode
 from indexer.html import extract, read_html
-from indexer.readers import find_files, read_file
+from indexer.readers import find_files, read_file, stream_file
 from tests.conftest import CORPUS
 
 PAGE = """<html><head><meta charset="{charset}"><title>秋粮收购有序进行_示例日报</title></head>
@@ -81,6 +83,37 @@ def test_truncated_gzip_is_reported_not_raised(tmp_path):
     path.write_bytes(gzip.compress(b'{"id": "1", "title": "t", "text": "x"}\n' * 50)[:40])
     result = read_file(path)
     assert result.errors and "cannot read" in result.errors[-1]
+
+
+def test_a_json_lines_export_is_streamed_whatever_its_size(tmp_path, monkeypatch):
+    monkeypatch.setattr(
+        readers, "INDEXING", dataclasses.replace(readers.INDEXING, max_file_bytes=100)
+    )
+    path = tmp_path / "export.jsonl.gz"
+    with gzip.open(path, "wt", encoding="utf-8") as out:
+        for n in range(3000):
+            out.write(json.dumps({"id": str(n), "title": f"第{n}篇", "text": "正文" * n}) + "\n")
+    stream = stream_file(path)
+    first, read = next(stream.articles)
+    assert first.id == "0" and 0 < read < path.stat().st_size  # the rest not read yet
+    assert [a.id for a, _ in stream.articles][-1] == "2999" and not stream.errors
+    page = tmp_path / "page.txt"
+    page.write_text("标题\n" + "正文" * 100, encoding="utf-8")
+    assert "file too large" in read_file(page).errors[0]  # whole-file formats keep the limit
+
+
+def test_a_cut_off_export_keeps_the_articles_before_the_cut(tmp_path):
+    path = tmp_path / "cut.jsonl.gz"
+    lines = "".join(
+        json.dumps({"id": str(n), "title": "t", "text": f"正文{n}" * 50}) + "\n"
+        for n in range(2000)
+    )
+    data = gzip.compress(lines.encode("utf-8"))
+    path.write_bytes(data[: len(data) // 2])
+    stream = stream_file(path)
+    ids = [a.id for a, _ in stream.articles]
+    assert 0 < len(ids) < 2000 and ids == [str(n) for n in range(len(ids))]
+    assert "cannot read file" in stream.errors[-1]
 
 
 def test_text_file_first_line_is_the_title(tmp_path):
