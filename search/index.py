@@ -12,12 +12,13 @@ from whoosh.index import Index, LockError
 from whoosh.reading import EmptyReader, IndexReader, MultiReader, SegmentReader
 from whoosh.writing import IndexWriter, SegmentWriter
 
+from .builders import SegmentBuilders, install
 from .config import INDEXING
 from .dates import to_china_time
 from .documents import Article
 from .schema import build_schema
 from .segment_cache import forget_segments
-from .writers import ParallelWriter, clear_holder, describe_holder, record_holder
+from .writers import clear_holder, describe_holder, record_holder
 
 
 class IndexProblem(Exception):
@@ -142,6 +143,10 @@ class IndexWriterSession:
     Use as a context manager: leaving normally commits what is pending, leaving through an
     exception (Ctrl-C included) still commits the articles already handed over, so a crash
     loses at most the current batch and never corrupts what was committed.
+
+    With `procs` > 1, articles are analysed and written by that many worker processes, each
+    building segments of `commit_every` articles that are committed as each is finished
+    (search/builders.py); `on_commit` is then called only once everything handed over is in.
     """
 
     def __init__(
@@ -156,52 +161,90 @@ class IndexWriterSession:
     ):
         self.index = index
         self.index_dir = Path(index.storage.folder)
-        self.commit_every = commit_every or INDEXING.commit_every
+        default_every = INDEXING.segment_docs if procs > 1 else INDEXING.commit_every
+        self.commit_every = commit_every or default_every
         self.timeout = timeout
-        self.procs = procs  # >1: analyse and write in that many processes, one segment each
+        self.procs = procs
         self.on_commit = on_commit  # called after each commit, e.g. to record what it holds
         self.merge = merge  # False: commits never merge segments (see search.writes.merging)
         self.memory_mb = memory_mb or INDEXING.writer_memory_mb
         self._writer: IndexWriter | None = None
+        self._builders: SegmentBuilders | None = None
         self._pending = 0
         self._uncommitted_ids: set[str] = set()
+        self._replacing: set[str] = set()  # handed to the builders, to replace older versions
         self._holding = False  # whether this session recorded itself as the lock holder
 
     def _open_writer(self) -> IndexWriter:
         if self._writer is None:
-            # compound=False: segment files stay separate and are memory-mapped when read;
-            # a compound file is copied into memory by every searcher that opens it.
-            options = {
-                "limitmb": self.memory_mb,
-                "timeout": self.timeout,
-                "delay": 0.25,
-                "compound": False,
-            }
-            try:
-                if self.procs > 1:
-                    self._writer = ParallelWriter(
-                        self.index, procs=self.procs, multisegment=True, **options
-                    )
-                else:
-                    self._writer = SegmentWriter(self.index, **options)
-            except LockError as exc:
-                raise locked(self.timeout, describe_holder(self.index_dir)) from exc
-            if not self._holding:
-                record_holder(self.index_dir)
-                self._holding = True
+            self._writer = self._lock_writer()
         return self._writer
+
+    def _lock_writer(self) -> SegmentWriter:
+        # compound=False: segment files stay separate and are memory-mapped when read;
+        # a compound file is copied into memory by every searcher that opens it.
+        try:
+            writer = SegmentWriter(
+                self.index,
+                limitmb=self.memory_mb,
+                timeout=self.timeout,
+                delay=0.25,
+                compound=False,
+            )
+        except LockError as exc:
+            raise locked(self.timeout, describe_holder(self.index_dir)) from exc
+        self._hold()
+        return writer
+
+    def _hold(self) -> None:
+        if not self._holding:
+            record_holder(self.index_dir)
+            self._holding = True
+
+    def _add_fields(self, fields: dict, replace: bool) -> None:
+        """Hand an article's fields to the writer, or to the builders in a parallel session."""
+        if self.procs <= 1:
+            writer = self._open_writer()
+            (writer.update_document if replace else writer.add_document)(**fields)
+            return
+        if self._builders is None:
+            self._builders = SegmentBuilders(
+                self.index, self.procs, self.commit_every, self.memory_mb
+            )
+            self._hold()
+        if replace:
+            self._replacing.add(fields["id"])
+        self._builders.add(fields)
+        self._install(self._builders.finished())
+
+    def _install(self, built: list) -> None:
+        """Commit finished segments into the index, with the deletions of what they replace."""
+        if not built:
+            return
+        writer = self._lock_writer()
+        try:
+            for segment in built:
+                install(writer, segment, self._replacing)
+            writer.commit(merge=False)
+        except BaseException:
+            with contextlib.suppress(Exception):
+                writer.cancel()
+            raise
+        for segment in built:
+            self._replacing.difference_update(segment.ids)
+            self._uncommitted_ids.difference_update(segment.ids)
 
     def update(self, article: Article) -> None:
         """Add the article, replacing any article with the same id."""
         if article.id in self._uncommitted_ids:
             self.commit()  # a writer only replaces committed documents
-        self._open_writer().update_document(**article_fields(article))
+        self._add_fields(article_fields(article), replace=True)
         self._uncommitted_ids.add(article.id)
         self._count_change()
 
     def add(self, article: Article) -> None:
         """Add an article whose id the index does not hold yet (cheaper than `update`)."""
-        self._open_writer().add_document(**article_fields(article))
+        self._add_fields(article_fields(article), replace=False)
         self._uncommitted_ids.add(article.id)
         self._count_change()
 
@@ -211,6 +254,14 @@ class IndexWriterSession:
         `searcher`: one over the commit the writer started from, to find them with (else the
         writer opens a reader of every segment).
         """
+        ids = list(ids)
+        if self._builders is not None:
+            if self._uncommitted_ids.intersection(ids):
+                self.commit()  # they must be in the index to be deleted from it
+            writer = self._lock_writer()
+            deleted = sum(writer.delete_by_term("id", doc_id) for doc_id in ids)
+            writer.commit(merge=False)
+            return deleted
         writer = self._open_writer()
         deleted = sum(writer.delete_by_term("id", doc_id, searcher=searcher) for doc_id in ids)
         self._count_change(deleted)
@@ -218,14 +269,20 @@ class IndexWriterSession:
 
     def _count_change(self, n: int = 1) -> None:
         self._pending += n
-        if self._pending >= self.commit_every:
-            self.commit()
+        if self._builders is None and self._pending >= self.commit_every:
+            self.commit()  # (builders commit each segment as it is finished)
 
     def writer(self) -> IndexWriter:
         """The open Whoosh writer (opened now if need be), for what the session has no verb."""
         return self._open_writer()
 
     def commit(self) -> None:
+        if self._builders is not None:
+            self._install(self._builders.finish())
+            self._pending = 0
+            self._uncommitted_ids.clear()
+            if self.on_commit is not None:
+                self.on_commit()
         if self._writer is not None:
             try:
                 self._writer.commit(merge=self.merge)
@@ -253,11 +310,14 @@ class IndexWriterSession:
                 writer.writelock.release()
 
     def cancel(self) -> None:
+        if self._builders is not None:
+            self._builders.kill()
+            self._builders = None
         if self._writer is not None:
             self._writer.cancel()
             self._writer = None
-            self._pending = 0
-            self._uncommitted_ids.clear()
+        self._pending = 0
+        self._uncommitted_ids.clear()
 
     def __enter__(self) -> IndexWriterSession:
         return self
@@ -266,6 +326,9 @@ class IndexWriterSession:
         try:
             self.commit()
         finally:
+            if self._builders is not None:
+                self._builders.stop()
+                self._builders = None
             if self._holding:
                 clear_holder(self.index_dir)
                 self._holding = False

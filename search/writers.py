@@ -1,9 +1,9 @@
-"""Index writers that free the write lock when their run dies, and who holds that lock.
+"""Who holds an index's write lock, and worker processes that die with the run that started them.
 
 Whoosh locks an index with `flock` on MAIN_WRITELOCK, which the kernel releases when the
-holding process dies, so a killed run leaves no stale lock by itself. Its multi-process writer,
-though, forks workers that inherit the lock; if the parent is killed they would wait forever
-for work and keep the index locked. Here the workers ask to be killed with their parent.
+holding process dies, so a killed run leaves no stale lock by itself. Worker processes forked
+while it is held inherit it, though; if the parent is killed they would wait forever for work
+and keep the index locked, so workers ask to be killed with their parent (`die_with_parent`).
 """
 
 from __future__ import annotations
@@ -15,8 +15,6 @@ import signal
 from datetime import datetime
 from pathlib import Path
 
-from whoosh.multiproc import MpWriter, SubWriterTask
-
 HOLDER_FILE = "indexing.pid"  # the pid and start time of the run that holds the lock
 _PR_SET_PDEATHSIG = 1
 
@@ -25,38 +23,6 @@ def die_with_parent(signum: int = signal.SIGKILL) -> None:
     """Ask Linux to send this process `signum` when its parent dies (nothing elsewhere)."""
     with contextlib.suppress(OSError, AttributeError):
         ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signum)
-
-
-class _WorkerTask(SubWriterTask):
-    def __init__(self, *args, parent_pid: int):
-        super().__init__(*args)
-        self.parent_pid = parent_pid
-
-    def run(self) -> None:
-        die_with_parent()
-        # Ctrl-C reaches the whole process group; the parent decides what to commit.
-        signal.signal(signal.SIGINT, signal.SIG_IGN)
-        if os.getppid() != self.parent_pid:
-            return  # the parent died before we asked
-        super().run()
-
-
-class ParallelWriter(MpWriter):
-    """Whoosh's multi-process writer, with workers that die with it."""
-
-    def _new_task(self) -> SubWriterTask:
-        task = _WorkerTask(
-            self.storage,
-            self.indexname,
-            self.jobqueue,
-            self.resultqueue,
-            self.subargs,
-            self.multisegment,
-            parent_pid=os.getpid(),
-        )
-        self.tasks.append(task)
-        task.start()
-        return task
 
 
 def record_holder(index_dir: Path) -> None:

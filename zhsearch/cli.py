@@ -67,8 +67,10 @@ def main() -> None:
     "--commit-every",
     type=click.IntRange(1),
     default=None,
-    help="Commit after this many changes; a crash loses at most one such batch"
-    f" [default: indexing.commit_every, {INDEXING.commit_every}].",
+    help="Commit after this many changes; a crash loses at most one such batch (in a"
+    " parallel run: the segment each process builds)"
+    f" [default: indexing.commit_every, {INDEXING.commit_every};"
+    f" parallel: indexing.segment_docs, {INDEXING.segment_docs}].",
 )
 @click.option(
     "--procs",
@@ -111,7 +113,7 @@ def index_command(
         summary = index_paths(
             list(paths),
             _index_dir(index_dir),
-            commit_every=commit_every or INDEXING.commit_every,
+            commit_every=commit_every,
             prune=prune,
             procs=procs,
             lock_timeout=lock_timeout,
