@@ -66,6 +66,19 @@ _POSITIONS_CACHE: SegmentCache[tuple[np.ndarray, np.ndarray]] = SegmentCache(
 )
 
 
+def _unfiltered(matcher):
+    """A segment's posting matcher without its filter of deleted documents, from the start.
+
+    Deletions are applied by the caller, from the live mask. The filter has already moved its
+    child past the deleted documents a posting list begins with, so the child is reset: else
+    a term whose first postings were deleted had more documents than positions lists.
+    """
+    if isinstance(matcher, FilterMatcher):
+        matcher = matcher.child
+        matcher.reset()
+    return matcher
+
+
 def _read_postings(reader, fieldname: str, text: bytes) -> tuple[np.ndarray, np.ndarray]:
     """All document numbers and weights of a term in a segment, deleted documents included.
 
@@ -73,9 +86,7 @@ def _read_postings(reader, fieldname: str, text: bytes) -> tuple[np.ndarray, np.
     """
     if (fieldname, text) not in reader:
         return _EMPTY_DOCS, _EMPTY_SCORES
-    matcher = reader.postings(fieldname, text)
-    if isinstance(matcher, FilterMatcher):
-        matcher = matcher.child  # deletions are applied by the caller, from the live mask
+    matcher = _unfiltered(reader.postings(fieldname, text))
     ids: list = []
     weights: list = []
     if isinstance(matcher, W3LeafMatcher):
@@ -119,9 +130,7 @@ def positions(reader, fieldname: str, text: bytes) -> tuple[np.ndarray, np.ndarr
     """
 
     def read() -> tuple[np.ndarray, np.ndarray]:
-        matcher = reader.postings(fieldname, text)
-        if isinstance(matcher, FilterMatcher):
-            matcher = matcher.child  # the same postings as `postings`, deleted ones included
+        matcher = _unfiltered(reader.postings(fieldname, text))  # as `postings` reads them
         decode = reader.schema[fieldname].format.decode_positions
         counts: list[int] = []
         flat: list[int] = []

@@ -96,6 +96,19 @@ def test_deleted_articles_are_never_scored(tmp_path):
     assert len(array_scores(searcher, wq.Phrase("text", ["长江", "里"]))) == 4
 
 
+def test_a_phrase_whose_words_first_postings_were_deleted_still_lines_up(tmp_path):
+    from search.documents import Article
+
+    articles = [Article(f"d{i}", f"江豚 {i}", "长江里的江豚。" * (1 + i % 3)) for i in range(6)]
+    build_index(tmp_path / "ix", articles)
+    with IndexWriterSession(open_index(tmp_path / "ix")) as session:
+        session.delete(["d0", "d1"])  # the first postings of every word
+    searcher = SearchEngine(tmp_path / "ix").searcher()
+    phrase = wq.Phrase("text", ["长江", "里"])
+    assert_same(searcher, phrase)
+    assert len(array_scores(searcher, phrase)) == 4
+
+
 def test_a_segments_postings_are_read_once_and_shared_read_only(searcher):
     from search.vectorized import postings
 
