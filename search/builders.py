@@ -48,6 +48,10 @@ _FINISH = "finish"  # a worker finishes its segment now (and says so)
 _STOP = "stop"  # a worker ends
 
 
+class WorkerDied(RuntimeError):
+    """A worker process ended while it still had articles to write (killed, out of memory)."""
+
+
 @dataclass
 class Built:
     """A finished segment, in its own folder, and the ids of the articles it holds."""
@@ -174,7 +178,12 @@ class SegmentBuilders:
     def _signal_all(self, signal_: str) -> None:
         waiting = set(range(len(self.workers)))
         for jobs in self.jobs:
-            jobs.put(signal_)
+            while True:
+                try:
+                    jobs.put(signal_, timeout=1.0)
+                    break
+                except queue.Full:
+                    self._check_alive()
         while waiting:
             worker, result = self._next_result(timeout=1.0)
             if result == signal_:
@@ -203,8 +212,10 @@ class SegmentBuilders:
     def _check_alive(self) -> None:
         dead = [p for p in self.workers if not p.is_alive()]
         if dead:
-            raise RuntimeError(
-                f"索引工作进程意外退出 (an indexing worker died, exit status {dead[0].exitcode})"
+            raise WorkerDied(
+                f"索引工作进程意外退出，已提交的部分保留，请重新运行"
+                f" (an indexing worker died, exit status {dead[0].exitcode}; what was committed"
+                f" stays, run the command again)"
             )
 
 

@@ -18,6 +18,8 @@ article's score does not depend on which segment it was written to.
 
 from __future__ import annotations
 
+import bisect
+import functools
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -145,6 +147,49 @@ def positions(reader, fieldname: str, text: bytes) -> tuple[np.ndarray, np.ndarr
 
     key = segment_key(reader)
     return _POSITIONS_CACHE.get(key and (key, fieldname, text), read)
+
+
+# Positions of a term are read for all of its postings (and cached) when at least one in this
+# many is wanted; else only the wanted ones are decoded, the others skipped block by block.
+_READ_ALL_SHARE = 4
+
+
+def positions_in(
+    reader, fieldname: str, text: bytes, wanted: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """`positions` of a term in just the `wanted` documents of a segment (sorted, each one
+    holding the term), skipping the blocks that hold none of them by their headers; not
+    cached, since another query wants other documents."""
+    matcher = _unfiltered(reader.postings(fieldname, text))
+    decode = reader.schema[fieldname].format.decode_positions
+    docs = wanted.tolist()
+    counts: list[int] = []
+    flat: list[int] = []
+
+    def take(value: bytes) -> None:
+        found = decode(value)
+        counts.append(len(found))
+        flat.extend(found)
+
+    if not isinstance(matcher, W3LeafMatcher):  # a short list kept with the term
+        for doc in docs:
+            matcher.skip_to(doc)
+            take(matcher.value())
+    else:
+        at = 0
+        while at < len(docs):
+            if matcher.block_max_id() >= docs[at]:
+                matcher._read_ids()
+                matcher._read_values()
+                index = {doc: i for i, doc in enumerate(matcher._ids)}
+                stop = bisect.bisect_right(docs, matcher.block_max_id(), at)
+                for doc in docs[at:stop]:
+                    take(matcher._values[index[doc]])
+                at = stop
+            if at >= len(docs) or matcher._lastblock:
+                break
+            matcher._next_block()
+    return np.asarray(counts, dtype=np.int64), np.asarray(flat, dtype=np.int64)
 
 
 def term_bytes(schema, fieldname: str, word: str) -> bytes | None:
@@ -396,11 +441,18 @@ class GroupScorer:
             return Scored.empty()
         if not words or not all(self._bm25(query.fieldname, word) for word in query.words):
             return Scored.empty()
+        # Positions are read only in the live articles that hold every word: reading them is
+        # the slow part, and a frequent word's list is mostly of articles lacking the others.
+        together = functools.reduce(
+            np.intersect1d, (self._bm25(query.fieldname, word)[0] for word in query.words)
+        )
+        if not len(together):
+            return Scored.empty(len(words))
         # Spans as (document, first position, last position), extended word by word.
-        docs, flat = self._occurrences(query.fieldname, words[0])
+        docs, flat = self._occurrences(query.fieldname, words[0], together)
         starts = ends = flat
         for word in words[1:]:
-            next_docs, next_flat = self._occurrences(query.fieldname, word)
+            next_docs, next_flat = self._occurrences(query.fieldname, word, together)
             found = (next_docs << 32) | next_flat
             extended = [
                 (docs[hit], starts[hit], ends[hit] + gap)
@@ -420,19 +472,30 @@ class GroupScorer:
         terms = np.full(len(matched), len(words), dtype=np.int64)
         return self._boosted(Scored(matched, scores, terms, len(words)), query.boost)
 
-    def _occurrences(self, fieldname: str, text: bytes) -> tuple[np.ndarray, np.ndarray]:
-        """Every (document, position) of a term in the run, as two parallel arrays."""
-        # Reading positions is the slow part of a long phrase of frequent words.
+    def _occurrences(
+        self, fieldname: str, text: bytes, within: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Every (document, position) of a term in the run's documents `within` (sorted), as
+        two parallel arrays."""
         deadline = getattr(self.top, "deadline", None)
         if deadline is not None and time.perf_counter() > deadline:
             raise SearchTimeout
         docs, flats = [], []
         for _, reader, offset in self.leaves:
             segment_docs, _weights = postings(reader, fieldname, text)
-            if len(segment_docs):
-                counts, flat = positions(reader, fieldname, text)
-                docs.append(np.repeat(segment_docs + offset, counts))
-                flats.append(flat)
+            if not len(segment_docs):
+                continue
+            wanted = np.isin(segment_docs + offset, within, assume_unique=True)
+            if not wanted.any():
+                continue
+            if wanted.sum() * _READ_ALL_SHARE >= len(segment_docs):
+                counts, flat = positions(reader, fieldname, text)  # all of them, cached
+                flat = flat[np.repeat(wanted, counts)]
+                counts = counts[wanted]
+            else:
+                counts, flat = positions_in(reader, fieldname, text, segment_docs[wanted])
+            docs.append(np.repeat(segment_docs[wanted] + offset, counts))
+            flats.append(flat)
         if len(docs) <= 1:
             return (docs[0], flats[0]) if docs else (_EMPTY_DOCS, _EMPTY_DOCS)
         return np.concatenate(docs), np.concatenate(flats)

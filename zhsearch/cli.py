@@ -105,6 +105,7 @@ def index_command(
     """Index the new and changed articles in PATHS (files or folders: .jsonl[.gz], .html,
     .htm, .txt, .md). Unchanged files are skipped."""
     from indexer.pipeline import index_paths
+    from search.builders import WorkerDied
 
     missing = [str(p) for p in paths if not p.exists()]
     if missing:
@@ -119,7 +120,7 @@ def index_command(
             lock_timeout=lock_timeout,
             progress_interval=progress_every,
         )
-    except IndexProblem as exc:
+    except (IndexProblem, WorkerDied) as exc:
         raise click.ClickException(str(exc)) from None
     for line in summary.lines():
         click.echo(line)

@@ -109,6 +109,31 @@ def test_a_phrase_whose_words_first_postings_were_deleted_still_lines_up(tmp_pat
     assert len(array_scores(searcher, phrase)) == 4
 
 
+def test_a_phrase_of_a_frequent_and_a_rare_word_reads_only_the_articles_with_both(
+    tmp_path, monkeypatch
+):
+    from search import vectorized
+    from search.documents import Article
+
+    articles = [
+        Article(f"d{i}", f"稿件{i}", "长江里的江豚。" if i % 97 == 3 else "长江两岸风光好。")
+        for i in range(1000)  # 长江 in every article, in many posting blocks; 江豚 in eleven
+    ]
+    build_index(tmp_path / "ix", articles)
+    read_in_full = []
+    positions = vectorized.positions
+    monkeypatch.setattr(
+        vectorized,
+        "positions",
+        lambda r, f, text: read_in_full.append(text) or positions(r, f, text),
+    )
+    searcher = SearchEngine(tmp_path / "ix").searcher()
+    phrase = wq.Phrase("text", ["长江", "里", "的", "江豚"])
+    assert_same(searcher, phrase)
+    assert len(array_scores(searcher, phrase)) == 11
+    assert "江豚".encode() in read_in_full and "长江".encode() not in read_in_full
+
+
 def test_a_segments_postings_are_read_once_and_shared_read_only(searcher):
     from search.vectorized import postings
 
