@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import bisect
 import functools
+import hashlib
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -158,8 +159,22 @@ def positions_in(
     reader, fieldname: str, text: bytes, wanted: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
     """`positions` of a term in just the `wanted` documents of a segment (sorted, each one
-    holding the term), skipping the blocks that hold none of them by their headers; not
-    cached, since another query wants other documents."""
+    holding the term), skipping the blocks that hold none of them by their headers; cached
+    by the documents wanted (a query asked again wants the same ones)."""
+
+    def read() -> tuple[np.ndarray, np.ndarray]:
+        result = _read_positions_in(reader, fieldname, text, wanted)
+        result[0].flags.writeable = result[1].flags.writeable = False
+        return result
+
+    key = segment_key(reader)
+    wanted_key = hashlib.blake2b(wanted.tobytes(), digest_size=16).digest()
+    return _POSITIONS_CACHE.get(key and (key, fieldname, text, wanted_key), read)
+
+
+def _read_positions_in(
+    reader, fieldname: str, text: bytes, wanted: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
     matcher = _unfiltered(reader.postings(fieldname, text))
     decode = reader.schema[fieldname].format.decode_positions
     docs = wanted.tolist()
