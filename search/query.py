@@ -323,6 +323,7 @@ def clear_caches() -> None:
     """Forget what depended on the segmentation dictionary (after it gained words)."""
     _subwords.cache_clear()
     searched_as.cache_clear()
+    is_unknown_name.cache_clear()
 
 
 def field_boosts(node: Node) -> dict[str, float]:
