@@ -1,6 +1,6 @@
 """Archive scale: index, serve and keep up to date a synthetic archive of N articles.
 
-    python -m bench.scale [--articles N] [--workdir DIR] [--only generate,index,serve,upkeep]
+    python -m bench.scale [--articles N] [--workdir DIR] [--only index,serve,upkeep,consistency]
 
 The archive is deterministic (`--seed`): articles of 4–18 real sentences of ../shared/corpora
 (xwlb, chinanews_sohu, cmrc2018) in paragraphs, a real headline, a date over 2008–2026, one of
@@ -15,7 +15,9 @@ arrives. One run measures:
   query, an article with its related articles, suggestions; searches/s at 8 clients;
   start-up to the first answer; PSS of the server's processes after 1,000 searches;
 - upkeep while the server runs (its journal takes the CLI's writes): a re-run with nothing
-  changed, 10,000 changed articles, 10,000 deleted, with the p95 of searches sent meanwhile.
+  changed, 10,000 changed articles, 10,000 deleted, with the p95 of searches sent meanwhile;
+- one run or many: 20,000 of the articles indexed in one run, and in ten runs followed by a
+  tenth of them sent again; how many of 300 keyword queries get the same top 10 from both.
 Each figure is printed beside the target for 10⁶ articles; the indexing tenths as ratios to
 the first tenth of the same run.
 """
@@ -475,6 +477,59 @@ def report_upkeep(rows: dict) -> None:
         )
 
 
+# ---------------------------------------------------------------- one run or many
+
+
+CONSISTENCY_ARTICLES = 20_000  # of the archive, indexed both ways
+CONSISTENCY_RUNS = 10
+CONSISTENCY_QUERIES = 300
+
+
+def consistency(work: Path, source: Path) -> dict:
+    """The same articles indexed in one run, and in many small runs followed by updates of
+    some of them (the same content again): the top 10 of keyword queries on both."""
+    from search.engine import SearchEngine
+
+    folder = work / "consistency"
+    subprocess.run(["rm", "-rf", str(folder)], check=True)
+    folder.mkdir()
+    records = list(itertools.islice(read_jsonl(source), CONSISTENCY_ARTICLES))
+    whole = folder / "all.jsonl"
+    whole.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records))
+    step = len(records) // CONSISTENCY_RUNS
+    parts = []
+    for n in range(CONSISTENCY_RUNS):
+        part = folder / f"part-{n:02d}.jsonl"
+        chunk = records[n * step : (n + 1) * step]
+        part.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in chunk))
+        parts.append(part)
+    again = folder / "again.jsonl"  # a tenth of the articles sent again, unchanged
+    again.write_text(
+        "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records[::CONSISTENCY_RUNS])
+    )
+    one, many = folder / "one-run", folder / "many-runs"
+    _timed_cli(["index", "--index", str(one), str(whole)])
+    for part in parts:
+        _timed_cli(["index", "--index", str(many), str(part)])
+    _timed_cli(["index", "--index", str(many), str(again)])
+    queries = keyword_queries(SHARED / "xwlb" / "articles.jsonl.gz", CONSISTENCY_QUERIES)
+    engines = SearchEngine(one), SearchEngine(many)
+    same = same_set = 0
+    for query in queries:
+        first, second = (engine.ranked_ids(query, 10).ids for engine in engines)
+        same += first == second
+        same_set += set(first) == set(second)
+    return {"queries": len(queries), "same": same, "same_set": same_set}
+
+
+def report_consistency(result: dict) -> None:
+    print(
+        f"\nONE RUN OR MANY ({CONSISTENCY_ARTICLES:,} articles; {CONSISTENCY_RUNS} runs, then a"
+        f" tenth of them again): the same top 10 for {result['same']} of {result['queries']}"
+        f" keyword queries, the same ten articles for {result['same_set']}"
+    )
+
+
 # ---------------------------------------------------------------- main
 
 
@@ -483,7 +538,7 @@ def main() -> None:
     parser.add_argument("--articles", type=int, default=1_000_000)
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--workdir", type=Path, default=None)
-    parser.add_argument("--only", default="generate,index,serve,upkeep")
+    parser.add_argument("--only", default="index,serve,upkeep,consistency")
     args = parser.parse_args()
     parts = set(args.only.split(","))
     work = args.workdir or ROOT / "bench" / ".work" / "scale" / str(args.articles)
@@ -493,6 +548,8 @@ def main() -> None:
     index_dir = work / "index"
     if "index" in parts:
         report_indexing(indexing(work, source, meta), args.articles)
+    if "consistency" in parts:
+        report_consistency(consistency(work, source))
     if not parts & {"serve", "upkeep"}:
         return
     sets = request_sets(source, args.seed)
