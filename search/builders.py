@@ -60,8 +60,16 @@ class Built:
     ids: list[str]
 
 
-def _work(index: Index, worker: int, jobs: Queue, results: Queue, first: int, size: int,
-          memory_mb: int, parent_pid: int) -> None:  # fmt: skip
+def _work(
+    index: Index,
+    worker: int,
+    jobs: Queue,
+    results: Queue,
+    first: int,
+    size: int,
+    memory_mb: int,
+    parent_pid: int,
+) -> None:
     """A worker's loop: add the articles it is given, finishing a segment every `size`
     articles (the first after `first`)."""
     die_with_parent()
@@ -146,15 +154,15 @@ class SegmentBuilders:
         self.workers: list[Process] = []
         self._batch: list[dict] = []
         self._built: list[Built] = []
+        parent = os.getpid()
         for worker in range(procs):
             jobs: Queue = Queue(QUEUED_BATCHES)
             first = max(1, segment_docs * (worker + 1) // procs)
             process = Process(
                 target=_work,
-                args=(index, worker, jobs, self.results, first, segment_docs, memory_mb,
-                      os.getpid()),
+                args=(index, worker, jobs, self.results, first, segment_docs, memory_mb, parent),
                 daemon=True,
-            )  # fmt: skip
+            )
             process.start()
             self.jobs.append(jobs)
             self.workers.append(process)
