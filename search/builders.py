@@ -176,7 +176,7 @@ class SegmentBuilders:
         """The batch to the first worker with room for it: not one busy writing its segment."""
         while True:
             for jobs in sorted(self.jobs, key=lambda q: q.qsize()):
-                with _interrupt_deferred():  # handed over exactly once, or not at all
+                with interrupt_deferred():  # handed over exactly once, or not at all
                     try:
                         jobs.put(self._batch, timeout=0.02)
                     except queue.Full:
@@ -259,7 +259,7 @@ class SegmentBuilders:
 
 
 @contextlib.contextmanager
-def _interrupt_deferred() -> Iterator[None]:
+def interrupt_deferred() -> Iterator[None]:
     """Ctrl-C waits until the block is done (in the main thread, where signals arrive)."""
     if threading.current_thread() is not threading.main_thread():
         yield

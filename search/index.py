@@ -12,7 +12,7 @@ from whoosh.index import Index, LockError
 from whoosh.reading import EmptyReader, IndexReader, MultiReader, SegmentReader
 from whoosh.writing import IndexWriter, SegmentWriter
 
-from .builders import SegmentBuilders, install
+from .builders import SegmentBuilders, install, interrupt_deferred
 from .config import INDEXING
 from .dates import to_china_time
 from .documents import Article
@@ -173,6 +173,7 @@ class IndexWriterSession:
         self._pending = 0
         self._uncommitted_ids: set[str] = set()
         self._replacing: set[str] = set()  # handed to the builders, to replace older versions
+        self._lost = False  # whether a finished segment failed to be committed
         self._holding = False  # whether this session recorded itself as the lock holder
 
     def _open_writer(self) -> IndexWriter:
@@ -223,10 +224,12 @@ class IndexWriterSession:
             return
         writer = self._lock_writer()
         try:
-            for segment in built:
-                install(writer, segment, self._replacing)
-            writer.commit(merge=False)
+            with interrupt_deferred():  # Ctrl-C waits: the segments are in, or still built
+                for segment in built:
+                    install(writer, segment, self._replacing)
+                writer.commit(merge=False)
         except BaseException:
+            self._lost = True  # these articles are not in: the run's files stay unrecorded
             with contextlib.suppress(Exception):
                 writer.cancel()
             raise
@@ -281,7 +284,7 @@ class IndexWriterSession:
             self._install(self._builders.finish())
             self._pending = 0
             self._uncommitted_ids.clear()
-            if self.on_commit is not None:
+            if self.on_commit is not None and not self._lost:
                 self.on_commit()
         if self._writer is not None:
             try:

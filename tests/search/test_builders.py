@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from search.builders import FOLDER
+from search.builders import FOLDER, install
 from search.documents import Article
 from search.engine import SearchEngine
 from search.index import IndexWriterSession, open_index, open_or_create_index
@@ -114,3 +114,37 @@ def test_the_workers_writer_writes_the_very_files_whooshs_own_writer_writes(tmp_
             }
         )
     assert digests[0] == digests[1] and set(digests[0]) == {".pst", ".trm"}
+
+
+def test_a_segment_that_fails_to_be_committed_leaves_the_run_unrecorded(tmp_path, monkeypatch):
+    from search import index as index_module
+
+    failures = []
+
+    def full_disk_once(writer, built, replacing):
+        if not failures:
+            failures.append(built)
+            raise OSError(28, "No space left on device")
+        install(writer, built, replacing)  # the disk has room again for the next ones
+
+    recorded = []
+    session = IndexWriterSession(
+        open_or_create_index(tmp_path / "ix"),
+        commit_every=100,
+        procs=2,
+        on_commit=lambda: recorded.append(True),
+    )
+    monkeypatch.setattr(index_module, "install", full_disk_once)
+    with session:
+        for n in range(200):
+            session.add(_article(n))
+        try:
+            session.commit()
+        except OSError as exc:
+            assert exc.errno == 28
+        else:
+            raise AssertionError("the failed commit went unnoticed")
+        for n in range(200, 300):
+            session.add(_article(n))
+    assert open_index(tmp_path / "ix").doc_count() == 100  # the later articles are in
+    assert failures and not recorded  # but not the first 200: the files are read again
