@@ -142,6 +142,12 @@ class _Lengths:
         return table[docnum]
 
 
+def first_segment_sizes(procs: int, segment_docs: int) -> list[int]:
+    """The size of each worker's first segment: staggered (1/procs, 2/procs … of the full
+    size), so that the workers, fed alike, never write theirs out at the same time."""
+    return [max(1, segment_docs * (worker + 1) // procs) for worker in range(procs)]
+
+
 class SegmentBuilders:
     """`procs` worker processes building segments of `segment_docs` articles for `index`."""
 
@@ -155,9 +161,8 @@ class SegmentBuilders:
         self._batch: list[dict] = []
         self._built: list[Built] = []
         parent = os.getpid()
-        for worker in range(procs):
+        for worker, first in enumerate(first_segment_sizes(procs, segment_docs)):
             jobs: Queue = Queue(QUEUED_BATCHES)
-            first = max(1, segment_docs * (worker + 1) // procs)
             process = Process(
                 target=_work,
                 args=(index, worker, jobs, self.results, first, segment_docs, memory_mb, parent),
