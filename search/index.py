@@ -16,6 +16,7 @@ from .builders import SegmentBuilders, install, interrupt_deferred
 from .config import INDEXING
 from .dates import to_china_time
 from .documents import Article
+from .merge_policy import bounded_merge_small
 from .schema import build_schema
 from .segment_cache import forget_segments
 from .writers import clear_holder, describe_holder, record_holder
@@ -288,7 +289,10 @@ class IndexWriterSession:
                 self.on_commit()
         if self._writer is not None:
             try:
-                self._writer.commit(merge=self.merge)
+                if self.merge:
+                    self._writer.commit(mergetype=bounded_merge_small)
+                else:
+                    self._writer.commit(merge=False)
             except BaseException:
                 self._abandon()
                 raise
