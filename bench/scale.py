@@ -307,7 +307,8 @@ def _search(q: str, **params) -> str:
 
 
 def request_sets(source: Path, seed: int) -> dict[str, list[str]]:
-    """The paths of each kind of request, from the archive's own headlines and sentences."""
+    """The paths of each kind of request: keywords from real headlines (as `bench.perf`
+    makes them), CMRC questions, phrases and articles from the archive itself."""
     from search.analysis import query_words
     from search.stopwords import STOPWORDS
 
@@ -358,7 +359,7 @@ def start_server(index_dir: Path, port: int) -> subprocess.Popen:
     )
 
 
-def serving(index_dir: Path, sets: dict[str, list[str]], port: int, server) -> dict:
+def serving(sets: dict[str, list[str]], port: int, server) -> dict:
     started = time.perf_counter()
     if not wait_for(port, sets["keyword"][0], started + 300):
         raise RuntimeError("zhsearch serve did not answer within 300 s")
@@ -557,7 +558,7 @@ def main() -> None:
     server = start_server(index_dir, port)
     try:
         if "serve" in parts:
-            report_serving(serving(index_dir, sets, port, server))
+            report_serving(serving(sets, port, server))
         elif not wait_for(port, sets["keyword"][0], time.perf_counter() + 300):
             raise RuntimeError("zhsearch serve did not answer within 300 s")
         if "upkeep" in parts:

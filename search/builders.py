@@ -189,11 +189,11 @@ class SegmentBuilders:
                     self._batch = []
                 return
             self._check_alive()
-            self._collect(block=False)
+            self._collect()
 
     def finished(self) -> list[Built]:
         """The segments finished since the last call (without waiting)."""
-        self._collect(block=False)
+        self._collect()
         built, self._built = self._built, []
         return built
 
@@ -233,10 +233,11 @@ class SegmentBuilders:
             if result == signal_:
                 waiting.discard(worker)
 
-    def _collect(self, block: bool) -> None:
+    def _collect(self) -> None:
+        """Keep the segments finished so far (without waiting)."""
         while True:
             try:
-                worker, result = self.results.get(block=block, timeout=1.0 if block else None)
+                _, result = self.results.get_nowait()
             except queue.Empty:
                 return
             if isinstance(result, Built):

@@ -20,8 +20,8 @@ from .analysis import LATIN_RUN
 from .config import RANKING
 from .normalize import fold
 
-# A query's units: each Chinese character, each run of Latin letters, each run of digits.
-_UNIT = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]|[a-z]+|[0-9]+")
+# A query's units: each Chinese character, and each run of Latin letters or digits (LATIN_RUN).
+_HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 _CHAR = re.compile(r"[\u3400-\u9fff\uf900-\ufaffa-z0-9]")
 
 
@@ -68,9 +68,7 @@ def _units_and_pairs(query: str) -> tuple[list[str], list[str], list[str]]:
         for i in range(len(folded) - 1)
         if _CHAR.match(folded[i]) and _CHAR.match(folded[i + 1])
     ]
-    units = _UNIT.findall(folded)
-    latin = [unit for unit in units if LATIN_RUN.fullmatch(unit)]
-    return [unit for unit in units if not LATIN_RUN.fullmatch(unit)], latin, pairs
+    return _HAN.findall(folded), LATIN_RUN.findall(folded), pairs
 
 
 def _coverage(parts: tuple[list[str], list[str], list[str]], title: str) -> tuple[float, float]:
