@@ -250,6 +250,37 @@ class CommitterThread(threading.Thread):
         self.join(timeout)
 
 
+class SignalStop:
+    """A stop flag raised by SIGTERM or SIGINT, for a process of one thread: the signals are
+    blocked and taken only while it waits, so a commit under way always finishes.
+
+    Not a handler that sets a `threading.Event`: the handler runs in the thread it interrupts,
+    and interrupting that thread inside the Event's own `wait` (holding the lock `set` needs)
+    left committer processes hung for good, their server gone.
+    """
+
+    SIGNALS = frozenset({signal.SIGTERM, signal.SIGINT})
+
+    def __init__(self) -> None:
+        for signum in self.SIGNALS:
+            signal.signal(signum, signal.SIG_DFL)  # an ignored signal would never be pending
+        signal.pthread_sigmask(signal.SIG_BLOCK, self.SIGNALS)
+        self._set = False
+
+    def set(self) -> None:
+        self._set = True
+
+    def is_set(self) -> bool:
+        if not self._set and signal.sigpending() & self.SIGNALS:
+            self.wait(0)
+        return self._set
+
+    def wait(self, timeout: float) -> bool:
+        if not self._set and signal.sigtimedwait(self.SIGNALS, timeout) is not None:
+            self._set = True
+        return self._set
+
+
 def fork_committer_process(index_dir: Path, settle: float = 10.0) -> int:
     """Fork a process that commits the index's journal until its parent dies or stops it
     (SIGTERM, SIGINT); returns its pid once it holds the writer lock (or `settle` s passed:
@@ -263,10 +294,9 @@ def fork_committer_process(index_dir: Path, settle: float = 10.0) -> int:
     if pid == 0:  # the committer
         status = 0
         try:
-            die_with_parent(signal.SIGTERM)  # and finish the commit at hand
             committer = CommitterThread(index_dir)
-            for signum in (signal.SIGTERM, signal.SIGINT):
-                signal.signal(signum, lambda *_: committer.stopping.set())
+            committer.stopping = SignalStop()  # before asking for SIGTERM at the parent's death
+            die_with_parent(signal.SIGTERM)  # and finish the commit at hand
             committer.run()  # in this, the process's only thread
         except BaseException:
             log.exception("the committer process failed")

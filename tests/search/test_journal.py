@@ -217,3 +217,30 @@ def test_a_commit_that_fails_on_disk_leaves_the_writes_queued_and_the_index_writ
     assert journal.backlog().writes == 1  # still queued, nothing marked failed
     assert committer.apply_batch() == 1  # the disk has room again: no lock left behind
     assert _stored(tmp_path) == {"kept": "保留的", "later": "后来的"}
+
+
+def test_the_committer_process_takes_sigterm_only_while_it_waits_and_then_stops():
+    import subprocess
+    import sys
+
+    from tests.server import ROOT
+
+    # In a forked child, as the committer is: of one thread (an interpreter that imported
+    # numpy has a native thread besides, which would take the signal).
+    script = """
+import os, signal
+from search.writes.committer import SignalStop
+pid = os.fork()
+if pid == 0:
+    stop = SignalStop()
+    assert not stop.wait(0.01) and not stop.is_set()
+    os.kill(os.getpid(), signal.SIGTERM)  # as if mid-commit: blocked, kept for the next wait
+    print("survived", flush=True)
+    os._exit(0 if stop.is_set() and stop.wait(0) else 1)
+raise SystemExit(os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]))
+"""
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=60, cwd=ROOT
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == "survived\n"
