@@ -450,8 +450,9 @@ class Writer:
 
 
 def _token(doc_id: str) -> str:
-    """A word only this written article holds."""
-    return f"tok{doc_id}"
+    """A word only this written article holds: letters alone (w0000107 → tokwaaaabah), since a
+    word of letters and digits is also found by its runs (tokw, 0000107) that others share."""
+    return "tok" + doc_id.translate(str.maketrans("0123456789", "abcdefghij"))
 
 
 def _stream_latency(port: int, writer: Writer, rate: float, seconds: float) -> dict:
