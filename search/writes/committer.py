@@ -168,12 +168,17 @@ class Committer:
         del self._merges[lane.name]
         return False
 
-    def close(self) -> None:
+    def close(self, timeout: float = 10.0) -> None:
         """Stop the merge processes (a merge being built is redone by the next committer)."""
         for process in self._merges.values():
             process.terminate()
         for process in self._merges.values():
-            process.wait()
+            try:
+                process.wait(timeout)
+            except subprocess.TimeoutExpired:
+                log.warning("a segment merge did not stop when asked; killed")
+                process.kill()
+                process.wait()
         self._merges = {}
 
     def _commit_one_by_one(self, writes: list[Write]) -> dict[int, tuple[str, str]]:

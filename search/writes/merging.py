@@ -36,6 +36,7 @@ import logging
 import math
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -230,7 +231,10 @@ def run(index_dir: Path, lane: Lane, poll: float = 0.1) -> None:
 
 
 if __name__ == "__main__":
-    die_with_parent()  # a stopped server's merge is simply redone
+    # The committer process that starts merges blocks SIGTERM and SIGINT (`SignalStop`), and a
+    # child inherits that: unblocked, its `terminate` stops the merge, which is simply redone.
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM, signal.SIGINT})
+    die_with_parent()
     if os.getppid() != int(sys.argv[2]):
         sys.exit(0)  # the parent died before we asked
     os.nice(10)  # background work: commits and searches come first

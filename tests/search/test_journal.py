@@ -244,3 +244,31 @@ raise SystemExit(os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]))
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout == "survived\n"
+
+
+def test_a_merge_started_by_the_committer_process_stops_when_asked(tmp_path):
+    import subprocess
+    import sys
+
+    from tests.server import ROOT
+
+    _one_segment_each(tmp_path, 1)
+    # The committer process blocks SIGTERM (above); its merge processes must not inherit that,
+    # or closing the committer waits on them for good, its server gone.
+    script = f"""
+import os
+from pathlib import Path
+from search.writes import merging
+from search.writes.committer import Committer, SignalStop
+stop = SignalStop()
+committer = Committer(Path({str(tmp_path)!r}))
+committer._merges["small"] = merging.start(committer.index_dir, merging.SMALL)
+committer.close(timeout=60)
+print("stopped" if committer._merges == {{}} else "not stopped", flush=True)
+"""
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=120, cwd=ROOT
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == "stopped\n"
+    assert "did not stop" not in result.stderr
