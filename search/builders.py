@@ -37,8 +37,8 @@ from pathlib import Path
 
 from whoosh import index as whoosh_index
 from whoosh.index import Index
-from whoosh.writing import SegmentWriter
 
+from .segment_writer import SegmentWriter
 from .writers import die_with_parent
 
 FOLDER = "building"  # inside the index folder: one one-segment index a segment being built
@@ -104,42 +104,11 @@ def _work(
                 segment_index = whoosh_index.create_in(
                     str(folder), schema, indexname=index.indexname
                 )
-                writer = _SegmentWriter(segment_index, limitmb=memory_mb, compound=False)
+                writer = SegmentWriter(segment_index, limitmb=memory_mb, compound=False)
             writer.add_document(**fields)
             ids.append(fields["id"])
             if len(ids) >= goal:
                 finish()
-
-
-class _SegmentWriter(SegmentWriter):
-    """Whoosh's segment writer, but the field lengths are read once when the postings are
-    written out: Whoosh reads one from the column file for every posting it writes (a tenth of
-    a worker's time, in a profile)."""
-
-    def _flush_segment(self) -> None:
-        self.perdocwriter.close()
-        lengths = self.per_document_reader() if self.codec.length_stats else None
-        postings = self.pool.iter_postings()
-        self.fieldwriter.add_postings(self.schema, lengths and _Lengths(lengths), postings)
-        self.fieldwriter.close()
-        if lengths:
-            lengths.close()
-
-
-class _Lengths:
-    """`doc_field_length` of a per-document reader, each field's read into a list at once."""
-
-    def __init__(self, reader):
-        self._reader = reader
-        self._tables: dict[str, list[int]] = {}
-
-    def doc_field_length(self, docnum: int, fieldname: str, default: int = 0) -> int:
-        table = self._tables.get(fieldname)
-        if table is None:
-            read = self._reader.doc_field_length
-            count = self._reader.doc_count_all()
-            table = self._tables[fieldname] = [read(d, fieldname) or 0 for d in range(count)]
-        return table[docnum]
 
 
 def first_segment_sizes(procs: int, segment_docs: int) -> list[int]:

@@ -11,9 +11,10 @@ Lucene's concurrent merges do:
    that holds `WRITING.merge_factor` segments gives that many, never one over
    `WRITING.merge_max_docs` articles, so a merge is bounded and most are small.
 2. `build` (in a process of its own, `python -m search.writes.merging INDEX PID LANE`, no lock
-   held) copies those segments' live articles into one new segment, written as a one-segment
-   index in `merging/LANE/` inside the index folder, and notes which articles were deleted at
-   that moment.
+   held) copies those segments' live articles into one new segment, their posting lists
+   block by block (`search.segment_writer.MergingWriter`), written as a one-segment index in
+   `merging/LANE/` inside the index folder, and notes which articles were deleted at that
+   moment.
 3. `install`, called by the committer inside its next commit (holding the lock), checks that
    the sources are still there, moves the new segment's files into the index, deletes in it
    what was deleted in the sources since step 2, and swaps it in for them. The commit's table
@@ -48,6 +49,7 @@ from whoosh.reading import SegmentReader
 
 from ..config import WRITING
 from ..index import open_index
+from ..segment_writer import MergingWriter
 from ..writers import die_with_parent
 from .disk import fsync_files
 
@@ -110,14 +112,19 @@ def build(index_dir: Path, lane: Lane = SMALL) -> bool:
     shutil.rmtree(folder, ignore_errors=True)  # what a killed build left
     folder.mkdir(parents=True)
     merged = whoosh_index.create_in(str(folder), toc.schema, indexname=ix.indexname)
-    writer = merged.writer(limitmb=WRITING.merge_memory_mb, compound=False)
+    writer = MergingWriter(merged, limitmb=WRITING.merge_memory_mb, compound=False)
     deleted = {}
-    for segment in sources:
-        reader = SegmentReader(ix.storage, toc.schema, segment)
-        deleted[segment.segment_id()] = sorted(segment.deleted_docs())
-        writer.add_reader(reader)  # the live articles, in order
-        reader.close()
-    writer.commit(merge=False)
+    readers = []
+    try:
+        for segment in sources:
+            reader = SegmentReader(ix.storage, toc.schema, segment)
+            readers.append(reader)
+            deleted[segment.segment_id()] = sorted(segment.deleted_docs())
+            writer.add_segment(reader)  # the live articles, in order
+        writer.commit(merge=False)
+    finally:
+        for reader in readers:
+            reader.close()
     plan_text = {
         "sources": [
             {"id": s.segment_id(), "docs": s.doc_count_all(), "deleted": deleted[s.segment_id()]}

@@ -94,15 +94,15 @@ def test_the_workers_writer_writes_the_very_files_whooshs_own_writer_writes(tmp_
     import hashlib
 
     from whoosh import index as whoosh_index
-    from whoosh.writing import SegmentWriter
+    from whoosh import writing
 
-    from search.builders import _SegmentWriter
     from search.index import article_fields
     from search.schema import build_schema
+    from search.segment_writer import SegmentWriter
 
     digests = []
-    for writer_class in (SegmentWriter, _SegmentWriter):
-        folder = tmp_path / writer_class.__name__
+    for writer_class in (writing.SegmentWriter, SegmentWriter):
+        folder = tmp_path / writer_class.__module__
         folder.mkdir()
         writer = writer_class(whoosh_index.create_in(str(folder), build_schema()), compound=False)
         for n in range(300):
