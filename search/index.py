@@ -10,7 +10,7 @@ from pathlib import Path
 from whoosh import index as whoosh_index
 from whoosh.index import Index, LockError
 from whoosh.reading import EmptyReader, IndexReader, MultiReader, SegmentReader
-from whoosh.writing import IndexWriter, SegmentWriter
+from whoosh.writing import IndexWriter
 
 from .builders import SegmentBuilders, install, interrupt_deferred
 from .config import INDEXING
@@ -19,6 +19,8 @@ from .documents import Article
 from .merge_policy import bounded_merge_small
 from .schema import build_schema
 from .segment_cache import forget_segments
+from .segment_reader import open_segment
+from .segment_writer import SegmentWriter
 from .writers import clear_holder, describe_holder, record_holder
 
 
@@ -72,36 +74,53 @@ def fresh_reader(index: Index, previous: IndexReader | None = None) -> IndexRead
     a segment's reader after articles in it were deleted, so a refreshed searcher went on
     finding replaced and deleted articles, some twice.
     """
-    for attempt in range(10):
-        try:
-            toc = index._read_toc()
-            break
-        except OSError:  # a writer removed a file of the commit being read: read the next
-            if attempt == 9:
-                raise
-            time.sleep(0.05)
     reusable: dict[tuple[str, int], IndexReader] = {}
-    gone: set[str] = set()  # segments a merge removed since `previous`
+    held: set[str] = set()  # the segments `previous` reads
     if previous is not None:
         for leaf, _ in previous.leaf_readers():
             segment = leaf.segment() if isinstance(leaf, SegmentReader) else None
             if segment is not None:
                 reusable[(segment.segment_id(), segment.deleted_count())] = leaf
-                gone.add(segment.segment_id())
-        gone -= {segment.segment_id() for segment in toc.segments}
+                held.add(segment.segment_id())
     try:
-        readers = [
-            reusable.pop((segment.segment_id(), segment.deleted_count()), None)
-            or SegmentReader(index.storage, toc.schema, segment, generation=toc.generation)
-            for segment in toc.segments
-        ]
+        toc, readers = _read_commit(index, reusable)
     finally:
         for unused in reusable.values():
             unused.close()
-    forget_segments(gone)  # what the caches hold of them will never be read again
+    # What the caches hold of segments a merge removed will never be read again.
+    forget_segments(held - {segment.segment_id() for segment in toc.segments})
     if not readers:
         return EmptyReader(toc.schema)
     return MultiReader(readers, generation=toc.generation)
+
+
+def _read_commit(index: Index, reusable: dict[tuple[str, int], IndexReader]):
+    """The newest commit's table of contents and a reader of each of its segments, taken from
+    `reusable` where it has one; the newer commit's, if a writer removes files of this one
+    before they are all open."""
+    attempts = 0
+    while True:
+        opened: list[IndexReader] = []
+        try:
+            toc = index._read_toc()
+            readers = []
+            for segment in toc.segments:
+                reader = reusable.get((segment.segment_id(), segment.deleted_count()))
+                if reader is None:
+                    reader = open_segment(index.storage, toc.schema, segment, toc.generation)
+                    opened.append(reader)
+                readers.append(reader)
+        except OSError:
+            for reader in opened:
+                reader.close()
+            attempts += 1
+            if attempts == 10:
+                raise
+            time.sleep(0.05)
+            continue
+        for reader in readers:
+            reusable.pop((reader.segment().segment_id(), reader.segment().deleted_count()), None)
+        return toc, readers
 
 
 def article_fields(article: Article) -> dict:
