@@ -10,6 +10,7 @@ blocks, statistics, stored fields and columns as Whoosh's merge of the same segm
 so every reader reads it as it reads Whoosh's; only a block's data is left uncompressed where
 zlib would make it longer.
 """
+
 from __future__ import annotations
 
 import heapq
@@ -20,6 +21,7 @@ import struct
 import zlib
 from array import array
 from itertools import accumulate, groupby
+from operator import itemgetter
 
 from whoosh import writing
 from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3Codec, W3TermInfo
@@ -28,7 +30,9 @@ from whoosh.system import pack_ushort
 from whoosh.util.numeric import length_to_byte
 
 _BLOCK_LENGTH = struct.Struct("!i")  # before each posting block: its length, negative if last
-_COMPRESS_BYTES = 64  # a posting block's data shorter than this is written as it is
+# A posting block's data shorter than this is written as it is: most blocks of a small segment
+# hold a posting or two in 64-95 bytes, which zlib leaves as long (60-article segments of xwlb).
+_COMPRESS_BYTES = 96
 
 
 class FieldLengths:
@@ -52,18 +56,44 @@ class FieldLengths:
 
 
 class SegmentWriter(writing.SegmentWriter):
-    """Whoosh's segment writer, but the field lengths are read once when the postings are
-    written out: Whoosh reads one from the column file for every posting it writes (a tenth of
-    an indexing worker's time, in a profile)."""
+    """Whoosh's segment writer, but the postings are written out as `MergingWriter` writes
+    them: a term's list at once, its field lengths read once (Whoosh reads one from the column
+    file for every posting it writes, and makes every posting a call of its own)."""
+
+    def __init__(self, index, **kwargs):
+        super().__init__(index, **kwargs)
+        _check_codec(self.codec)
 
     def _flush_segment(self) -> None:
         self.perdocwriter.close()
-        lengths = self.per_document_reader() if self.codec.length_stats else None
-        postings = self.pool.iter_postings()
-        self.fieldwriter.add_postings(self.schema, lengths and FieldLengths(lengths), postings)
-        self.fieldwriter.close()
-        if lengths:
+        lengths = self.per_document_reader()
+        try:
+            _write_terms(self, FieldLengths(lengths), _pooled_terms(self.pool.iter_postings()))
+        finally:
             lengths.close()
+        self.fieldwriter.close()
+
+
+def _pooled_terms(postings):
+    """The sorted postings of Whoosh's pool, a term at a time: ((fieldname, term bytes),
+    ids, weights, values)."""
+    for term, group in groupby(postings, key=itemgetter(0, 1)):
+        ids: list[int] = []
+        weights: list[float] = []
+        values: list = []
+        for _, _, docnum, weight, value in group:
+            if docnum == -1:
+                continue  # Whoosh's mark of a spelling word, not a posting
+            ids.append(docnum)
+            weights.append(weight)
+            values.append(value)
+        if ids:
+            yield term, ids, weights, values
+
+
+def _check_codec(codec) -> None:
+    if not isinstance(codec, W3Codec) or codec._inlinelimit > 1:
+        raise TypeError(f"postings written by blocks need Whoosh's W3 codec, not {codec!r}")
 
 
 class MergingWriter(writing.SegmentWriter):
@@ -77,9 +107,7 @@ class MergingWriter(writing.SegmentWriter):
 
     def __init__(self, index, **kwargs):
         super().__init__(index, **kwargs)
-        codec = self.codec
-        if not isinstance(codec, W3Codec) or codec._inlinelimit > 1:
-            raise TypeError(f"a merge by blocks needs Whoosh's W3 codec, not {codec!r}")
+        _check_codec(self.codec)
         self._sources: list[tuple[SegmentReader, int | list[int | None]]] = []
 
     def add_segment(self, reader: SegmentReader) -> None:
@@ -207,43 +235,56 @@ def _mapped(structfile) -> mmap.mmap:
 
 def _write_merged_postings(writer: MergingWriter, lengths: FieldLengths) -> None:
     schema = writer.schema
-    fieldwriter = writer.fieldwriter
-    codec = writer.codec
     sources = [_Source(reader, new_numbers) for reader, new_numbers in writer._sources]
     try:
         streams = [source.terms(n, schema) for n, source in enumerate(sources)]
-        postings = _PostingsCopier(fieldwriter._postfile, codec._blocklimit, codec._compression)
-        current_field = None
-        for (fieldname, btext), parts in groupby(heapq.merge(*streams), key=lambda i: i[0]):
-            ids: list[int] = []
-            weights: list[float] = []
-            values: list = []
-            fieldobj = schema[fieldname]
-            for _, number, offset, length in parts:
-                sources[number].read_postings(fieldobj.format, offset, length, ids, weights, values)
-            if not ids:
-                continue  # every article of it was deleted: Whoosh's merge drops the term too
-            if fieldname != current_field:
-                if current_field is not None:
-                    fieldwriter.finish_field()
-                fieldwriter.start_field(fieldname, fieldobj)
-                current_field = fieldname
-                field_lengths = lengths.table(fieldname)  # zeros for a field without lengths
-            terminfo = postings.write(fieldobj.format, ids, weights, values, field_lengths)
-            key = pack_ushort(fieldwriter._fieldid) + btext
-            fieldwriter._tindex.add(key, terminfo.to_bytes())
-        if current_field is not None:
-            fieldwriter.finish_field()
+        _write_terms(writer, lengths, _merged_terms(sources, streams, schema))
     finally:
         for source in sources:
             source.close()
 
 
+def _merged_terms(sources: list[_Source], streams, schema):
+    """The sources' terms in order, each with its live postings from all of them."""
+    for (fieldname, btext), parts in groupby(heapq.merge(*streams), key=itemgetter(0)):
+        ids: list[int] = []
+        weights: list[float] = []
+        values: list = []
+        format_ = schema[fieldname].format
+        for _, number, offset, length in parts:
+            sources[number].read_postings(format_, offset, length, ids, weights, values)
+        if ids:  # else every article of it was deleted: Whoosh's merge drops the term too
+            yield (fieldname, btext), ids, weights, values
+
+
+def _write_terms(writer: writing.SegmentWriter, lengths: FieldLengths, terms) -> None:
+    """Write the terms, in order, with their postings, through the writer's field writer."""
+    schema = writer.schema
+    fieldwriter = writer.fieldwriter
+    postings = _PostingsCopier(
+        fieldwriter._postfile, writer.codec._blocklimit, writer.codec._compression
+    )
+    current_field = None
+    for (fieldname, btext), ids, weights, values in terms:
+        if fieldname not in schema:
+            continue
+        fieldobj = schema[fieldname]
+        if fieldname != current_field:
+            if current_field is not None:
+                fieldwriter.finish_field()
+            fieldwriter.start_field(fieldname, fieldobj)
+            current_field = fieldname
+            field_lengths = lengths.table(fieldname)  # zeros for a field without lengths
+        terminfo = postings.write(fieldobj.format, ids, weights, values, field_lengths)
+        fieldwriter._tindex.add(pack_ushort(fieldwriter._fieldid) + btext, terminfo.to_bytes())
+    if current_field is not None:
+        fieldwriter.finish_field()
+
+
 class _PostingsCopier:
     """Writes a term's postings to the postings file as Whoosh's `W3PostingsWriter` does:
     blocks of `blocklimit`, each with its statistics, pickled alike; but a block's data is
-    compressed only from `_COMPRESS_BYTES` on: most blocks of small segments hold a posting or
-    two, which zlib makes longer, and compressing them was the largest part of a merge."""
+    compressed only from `_COMPRESS_BYTES` on."""
 
     def __init__(self, postfile, blocklimit: int, compression: int):
         self.postfile = postfile

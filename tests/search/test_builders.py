@@ -90,33 +90,6 @@ def test_a_worker_that_dies_stops_the_run_with_a_message_not_a_hang(tmp_path):
         session.cancel()
 
 
-def test_the_workers_writer_writes_the_very_files_whooshs_own_writer_writes(tmp_path):
-    import hashlib
-
-    from whoosh import index as whoosh_index
-    from whoosh import writing
-
-    from search.index import article_fields
-    from search.schema import build_schema
-    from search.segment_writer import SegmentWriter
-
-    digests = []
-    for writer_class in (writing.SegmentWriter, SegmentWriter):
-        folder = tmp_path / writer_class.__module__
-        folder.mkdir()
-        writer = writer_class(whoosh_index.create_in(str(folder), build_schema()), compound=False)
-        for n in range(300):
-            writer.add_document(**article_fields(_article(n, version=str(n % 7))))
-        writer.commit(merge=False)
-        digests.append(
-            {
-                p.suffix: hashlib.sha1(p.read_bytes()).hexdigest()
-                for p in folder.glob("*.[pt][sr][tm]")
-            }
-        )
-    assert digests[0] == digests[1] and set(digests[0]) == {".pst", ".trm"}
-
-
 def test_a_segment_that_fails_to_be_committed_leaves_the_run_unrecorded(tmp_path, monkeypatch):
     from search import index as index_module
 

@@ -1,4 +1,4 @@
-"""Merging segments block by block: the merged segment reads as Whoosh's own merge of them."""
+"""Segments written and merged a posting list at a time read as those Whoosh writes."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from whoosh.reading import SegmentReader
 
 from search.documents import Article
 from search.index import IndexWriterSession, open_index, open_or_create_index
-from search.segment_writer import MergingWriter
+from search.segment_writer import MergingWriter, SegmentWriter
 
 SENTENCES = [
     "长江十年禁渔进入第五年，江豚种群数量稳步回升。",
@@ -151,3 +151,23 @@ def test_a_merged_segment_is_searched_as_the_segments_it_replaces(tmp_path):
         found = after.search(query, size=100)
         assert found.total == expected[query].total > 0, query
         assert {h.id for h in found.hits} == {h.id for h in expected[query].hits}, query
+
+
+def test_a_segment_written_a_list_at_a_time_reads_as_whooshs_own(tmp_path):
+    from whoosh import writing
+
+    from search.index import article_fields
+    from search.schema import build_schema
+
+    contents = []
+    for writer_class in (writing.SegmentWriter, SegmentWriter):
+        folder = tmp_path / writer_class.__module__
+        folder.mkdir()
+        writer = writer_class(whoosh_index.create_in(str(folder), build_schema()))
+        for n in range(300):
+            writer.add_document(**article_fields(_article(n)))
+        writer.commit(merge=False)
+        contents.append(_contents(folder))
+    whooshs, ours = contents
+    assert max(len(t[8]) for t in ours["terms"].values()) >= 3  # lists of several blocks
+    assert ours == whooshs
