@@ -20,7 +20,7 @@ Lucene's concurrent merges do:
    what was deleted in the sources since step 2, and swaps it in for them. The commit's table
    of contents then names it, and Whoosh removes the sources' files.
 
-Merges run in two lanes, each of its own segment sizes, so that a large merge (a minute for
+Merges run in two lanes, each of its own segment sizes, so that a large merge (25 s for
 10,000 articles) never holds up the small ones: while one ran alone, a steady 20 writes a
 second piled up 100 segments behind it. The small lane's process stays and waits for the next
 merge (they come every few seconds under such a stream: starting an interpreter each time
