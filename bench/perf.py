@@ -511,7 +511,19 @@ def _stream_latency(port: int, writer: Writer, rate: float, seconds: float) -> d
     delays = [found[i] - t for i, t in acked.items() if i in found]
     missing = len(acked) - len(delays)
     within = sum(d <= 1.0 for d in delays) / max(len(acked), 1)
-    return {"writes": len(acked), "missing": missing, "within_1s": within, **percentiles(delays)}
+    # The same share for each minute of the stream: whether it holds, or falls behind.
+    minutes: dict[int, list[bool]] = {}
+    for doc_id, at in acked.items():
+        late = doc_id not in found or found[doc_id] - at > 1.0
+        minutes.setdefault(int((at - started) // 60), []).append(not late)
+    by_minute = [sum(v) / len(v) for _, v in sorted(minutes.items())]
+    return {
+        "writes": len(acked),
+        "missing": missing,
+        "within_1s": within,
+        "by_minute": by_minute,
+        **percentiles(delays),
+    }
 
 
 def _accept_rate(clients: int, requests: int, send) -> float:
@@ -553,6 +565,7 @@ def _drain(port: int, deadline: float = 600) -> float:
 
 
 def writes(work: Path, index_dir: Path, source: Path, seconds: float) -> dict:
+    from search.index import open_index
     from search.keys import KeyStore
 
     target = work / "writes-zhsearch"
@@ -574,12 +587,14 @@ def writes(work: Path, index_dir: Path, source: Path, seconds: float) -> dict:
     direct_seconds, _ = child_run([*ZHSEARCH, "index", "--index", str(direct), str(export)])
 
     port = free_port()
+    log = (work / "writes-server.log").open("wb")  # what the server said, should a write fail
     server = subprocess.Popen(
         [*ZHSEARCH, "serve", "--index", str(target), "--port", str(port)],
         cwd=ROOT,
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stderr=log,
     )
+    log.close()  # the server has it
     peak = {"rss_sum": 0.0, "pss_sum": 0.0}
     samples: list[tuple[float, float]] = []  # PSS of all serving processes, and of merges among
     # them, every half second of writing
@@ -607,6 +622,7 @@ def writes(work: Path, index_dir: Path, source: Path, seconds: float) -> dict:
         writer = Writer(port, key, articles)
         first = len(samples)
         result = {"stream": _stream_latency(port, writer, 20, seconds)}
+        result["segments"] = len(open_index(target)._segments())  # as the stream ends
         steady = samples[first:]  # PSS while a writer sends 20 a second, on and on
         _drain(port)
         single = {c: _accept_rate(c, 400, lambda: writer.put()[0] == 202) for c in (1, 8)}
@@ -628,6 +644,8 @@ def writes(work: Path, index_dir: Path, source: Path, seconds: float) -> dict:
             direct_rate=len(articles) / direct_seconds,
             memory=dict(peak),
             pss_over_time=[steady[int(len(steady) * f)] for f in (0.1, 0.5, 0.9)],
+            # without the merges (processes that come and go), at the end of each minute
+            pss_by_minute=[total - merges for total, merges in steady[119::120]],
         )
         return result
     finally:
@@ -644,7 +662,10 @@ def report_writes(result: dict) -> None:
         f"\nWRITES over HTTP (`zhsearch serve`, default workers, a copy of the xwlb index)\n"
         f"  steady 20 writes/s: {stream['writes']} writes, 202 → found by a search:"
         f" p50 {stream['p50']:.0f} ms, p95 {stream['p95']:.0f} ms, p99 {stream['p99']:.0f} ms;"
-        f" {stream['within_1s']:.1%} within 1 s, {stream['missing']} never found"
+        f" {stream['within_1s']:.1%} within 1 s, {stream['missing']} never found\n"
+        f"  within 1 s, minute by minute: "
+        + " ".join(f"{share:.0%}" for share in stream["by_minute"])
+        + f"; {result['segments']} segments as the stream ended"
     )
     for clients, rate in result["single"].items():
         print(f"  single PUTs, {clients} client(s): {rate:.0f} writes/s accepted (400 writes)")
@@ -667,7 +688,10 @@ def report_writes(result: dict) -> None:
     print(
         f"  memory while writing (all serving processes: gunicorn, workers, committer, merges):"
         f" peak RSS {memory['rss_sum']:.0f} MB, peak PSS {memory['pss_sum']:.0f} MB added up;"
-        f" PSS at 10 % / 50 % / 90 % of the steady stream {over_time} MB"
+        f" PSS at 10 % / 50 % / 90 % of the steady stream {over_time} MB\n"
+        f"  PSS without the merges at the end of each minute of the stream: "
+        + " ".join(f"{pss:.0f}" for pss in result["pss_by_minute"])
+        + " MB"
     )
 
 
