@@ -94,6 +94,18 @@ def fresh_reader(index: Index, previous: IndexReader | None = None) -> IndexRead
     return MultiReader(readers, generation=toc.generation)
 
 
+def read_toc(index: Index):
+    """The newest commit's table of contents; the next one's, should a writer replace it
+    while it is being read."""
+    for attempt in range(10):
+        try:
+            return index._read_toc()
+        except OSError:
+            if attempt == 9:
+                raise
+            time.sleep(0.05)
+
+
 def _read_commit(index: Index, reusable: dict[tuple[str, int], IndexReader]):
     """The newest commit's table of contents and a reader of each of its segments, taken from
     `reusable` where it has one; the newer commit's, if a writer removes files of this one

@@ -14,7 +14,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from .index import open_index
+from .index import fresh_reader, open_index
 from .segment_cache import segment_key
 from .suggest import Lexicon, read_vocabulary
 
@@ -44,7 +44,7 @@ def build_lexicon_file(index_dir: Path) -> None:
     path = lexicon_path(index_dir)
     with open(index_dir / _LOCK_FILE, "a") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)  # a second builder waits, then finds the file fresh
-        with open_index(index_dir).reader() as reader:
+        with fresh_reader(open_index(index_dir)) as reader:  # its files held open
             version = index_version(reader)
             current = Lexicon.open(path)
             if current is not None:

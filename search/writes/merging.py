@@ -45,10 +45,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from whoosh import index as whoosh_index
-from whoosh.reading import SegmentReader
 
 from ..config import WRITING
-from ..index import open_index
+from ..index import open_index, read_toc
+from ..segment_reader import open_segment
 from ..segment_writer import MergingWriter
 from ..writers import die_with_parent
 from .disk import fsync_files
@@ -105,7 +105,7 @@ def build(index_dir: Path, lane: Lane = SMALL) -> bool:
     if ready(index_dir, lane):
         return False  # built, waiting to be installed
     ix = open_index(index_dir)
-    toc = ix._read_toc()
+    toc = read_toc(ix)  # a commit of the committer's may replace it as it is read
     sources = plan(toc.segments, lane)
     if not sources:
         return False
@@ -117,7 +117,7 @@ def build(index_dir: Path, lane: Lane = SMALL) -> bool:
     readers = []
     try:
         for segment in sources:
-            reader = SegmentReader(ix.storage, toc.schema, segment)
+            reader = open_segment(ix.storage, toc.schema, segment)
             readers.append(reader)
             deleted[segment.segment_id()] = sorted(segment.deleted_docs())
             writer.add_segment(reader)  # the live articles, in order
