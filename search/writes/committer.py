@@ -236,7 +236,6 @@ class CommitterThread(threading.Thread):
 
     def _commit_forever(self, committer: Committer) -> None:
         while not self.stopping.is_set():
-            started = time.monotonic()
             try:
                 applied = committer.apply_batch()
                 committer.tend_merges()
@@ -248,11 +247,8 @@ class CommitterThread(threading.Thread):
                 log.exception("the committer failed; retrying in 1 s")
                 self.stopping.wait(1.0)
                 continue
-            # After a commit, what came meanwhile waits to join the next one, which starts one
-            # interval after this one started: the writes that came during this commit have
-            # waited through it already.
-            wait = WRITING.commit_interval_seconds - (time.monotonic() - started)
-            self.stopping.wait(max(wait, self.poll) if applied else self.poll)
+            # After a commit, what came meanwhile waits a moment to join the next one.
+            self.stopping.wait(WRITING.commit_interval_seconds if applied else self.poll)
 
     def stop(self, timeout: float = 10.0) -> None:
         self.stopping.set()
