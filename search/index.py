@@ -55,6 +55,11 @@ def open_index(index_dir: Path) -> Index:
             f"索引不存在：{index_dir}（请先运行 zhsearch index）"
             f" (no index at {index_dir}; run `zhsearch index` first)"
         )
+    for _ in range(9):
+        try:
+            return whoosh_index.open_dir(str(index_dir))  # which reads the newest commit
+        except FileNotFoundError:  # a writer replaced it as it was read: read the next one
+            time.sleep(0.05)
     return whoosh_index.open_dir(str(index_dir))
 
 
@@ -97,13 +102,12 @@ def fresh_reader(index: Index, previous: IndexReader | None = None) -> IndexRead
 def read_toc(index: Index):
     """The newest commit's table of contents; the next one's, should a writer replace it
     while it is being read."""
-    for attempt in range(10):
+    for _ in range(9):
         try:
             return index._read_toc()
         except OSError:
-            if attempt == 9:
-                raise
             time.sleep(0.05)
+    return index._read_toc()
 
 
 def _read_commit(index: Index, reusable: dict[tuple[str, int], IndexReader]):

@@ -52,3 +52,20 @@ def test_a_commit_that_removes_segments_while_they_are_opened_is_read_anew(tmp_p
     reader = fresh_reader(open_index(tmp_path))
     assert opened == ["gone"] and reader.doc_count() == 10
     reader.close()
+
+
+def test_an_index_whose_commit_is_replaced_as_it_is_opened_opens_the_next(tmp_path, monkeypatch):
+    from search import index as index_module
+
+    _two_segments(tmp_path)
+    real_open_dir = index_module.whoosh_index.open_dir
+    tries = []
+
+    def replaced_once(*args, **kwargs):
+        tries.append(1)
+        if len(tries) == 1:
+            raise FileNotFoundError(2, "No such file or directory", "_MAIN_2.toc")
+        return real_open_dir(*args, **kwargs)
+
+    monkeypatch.setattr(index_module.whoosh_index, "open_dir", replaced_once)
+    assert open_index(tmp_path).doc_count() == 10 and len(tries) == 2
