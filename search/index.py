@@ -45,7 +45,12 @@ def locked(timeout: float, who: str) -> IndexLocked:
 
 
 def index_exists(index_dir: Path) -> bool:
-    return Path(index_dir).is_dir() and whoosh_index.exists_in(str(index_dir))
+    if not Path(index_dir).is_dir():
+        return False
+    try:
+        return whoosh_index.exists_in(str(index_dir))  # which opens the newest commit
+    except FileNotFoundError:  # one a writer replaced as it was read: there is a newer one
+        return True
 
 
 def open_index(index_dir: Path) -> Index:

@@ -63,9 +63,9 @@ def test_an_index_whose_commit_is_replaced_as_it_is_opened_opens_the_next(tmp_pa
 
     def replaced_once(*args, **kwargs):
         tries.append(1)
-        if len(tries) == 1:
+        if len(tries) <= 2:  # as the index is found, then as it is opened
             raise FileNotFoundError(2, "No such file or directory", "_MAIN_2.toc")
         return real_open_dir(*args, **kwargs)
 
     monkeypatch.setattr(index_module.whoosh_index, "open_dir", replaced_once)
-    assert open_index(tmp_path).doc_count() == 10 and len(tries) == 2
+    assert open_index(tmp_path).doc_count() == 10 and len(tries) == 3
