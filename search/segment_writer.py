@@ -261,7 +261,7 @@ def _write_terms(writer: writing.SegmentWriter, lengths: FieldLengths, terms) ->
     """Write the terms, in order, with their postings, through the writer's field writer."""
     schema = writer.schema
     fieldwriter = writer.fieldwriter
-    postings = _PostingsCopier(
+    postings = _PostingsWriter(
         fieldwriter._postfile, writer.codec._blocklimit, writer.codec._compression
     )
     current_field = None
@@ -281,7 +281,7 @@ def _write_terms(writer: writing.SegmentWriter, lengths: FieldLengths, terms) ->
         fieldwriter.finish_field()
 
 
-class _PostingsCopier:
+class _PostingsWriter:
     """Writes a term's postings to the postings file as Whoosh's `W3PostingsWriter` does:
     blocks of `blocklimit`, each with its statistics, pickled alike; but a block's data is
     compressed only from `_COMPRESS_BYTES` on."""
@@ -301,7 +301,7 @@ class _PostingsCopier:
             last = first + limit >= len(ids)
             block = _Block(
                 ids[first : first + limit],
-                array("f", weights[first : first + limit]),
+                weights[first : first + limit],
                 values[first : first + limit],
                 lengths,
             )
@@ -350,9 +350,12 @@ class _PostingsCopier:
 class _Block:
     """One block of postings with the statistics `W3TermInfo.add_block` asks of it."""
 
-    def __init__(self, ids: list[int], weights: array, values: list, lengths: list[int]):
+    def __init__(self, ids: list[int], weights: list[float], values: list, lengths: list[int]):
         self._ids = ids
-        self._weights = weights
+        # Stored as 32-bit floats, and summed so into the term's weight, as Whoosh does; its
+        # largest weight is taken from the weights as given, as Whoosh takes it.
+        self._weights = array("f", weights)
+        self._max_weight = max(0, max(weights))
         self.values = values
         found = [n for n in map(lengths.__getitem__, ids) if n]
         self._min_length = min(found) if found else None
@@ -374,4 +377,4 @@ class _Block:
         return self._max_length
 
     def max_weight(self) -> float:
-        return max(0, max(self._weights))
+        return self._max_weight
