@@ -3,10 +3,10 @@
 A commit deletes the files of the segments it no longer names (a merge's sources, say) at
 once. An open file stays readable after it is deleted, but Whoosh opens a segment's column
 files (stored fields, field lengths, sortable columns) only when they are first read: under a
-steady stream of writes, with merges installed every few seconds, a searcher made just before
-such a commit found no stored fields in a segment (a TypeError inside Whoosh, HTTP 500) and the
-suggestion lexicon's build failed the same way. Readers made here hold every file of their
-segment from the start, as Lucene's segment readers do.
+steady stream of writes, with merges installed every few seconds, the suggestion lexicon's
+build found no stored fields in a segment (a TypeError inside Whoosh) again and again, and a
+search made just before such a commit could as well. Readers made here hold every file of
+their segment from the start, as Lucene's segment readers do.
 """
 
 from __future__ import annotations
