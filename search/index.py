@@ -6,6 +6,7 @@ import contextlib
 import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import TypeVar
 
 from whoosh import index as whoosh_index
 from whoosh.index import Index, LockError
@@ -22,6 +23,8 @@ from .segment_cache import forget_segments
 from .segment_reader import open_segment
 from .segment_writer import SegmentWriter
 from .writers import clear_holder, describe_holder, record_holder
+
+T = TypeVar("T")
 
 
 class IndexProblem(Exception):
@@ -60,12 +63,18 @@ def open_index(index_dir: Path) -> Index:
             f"索引不存在：{index_dir}（请先运行 zhsearch index）"
             f" (no index at {index_dir}; run `zhsearch index` first)"
         )
+    return _on_newer_commits(lambda: whoosh_index.open_dir(str(index_dir)))  # reads the newest
+
+
+def _on_newer_commits(read: Callable[[], T]) -> T:
+    """`read()` of the index's newest commit, done again on the next one (up to ten times in
+    all) while a writer replaces or removes files of the commit being read."""
     for _ in range(9):
         try:
-            return whoosh_index.open_dir(str(index_dir))  # which reads the newest commit
-        except FileNotFoundError:  # a writer replaced it as it was read: read the next one
+            return read()
+        except OSError:
             time.sleep(0.05)
-    return whoosh_index.open_dir(str(index_dir))
+    return read()
 
 
 def open_or_create_index(index_dir: Path) -> Index:
@@ -105,26 +114,18 @@ def fresh_reader(index: Index, previous: IndexReader | None = None) -> IndexRead
 
 
 def read_toc(index: Index):
-    """The newest commit's table of contents; the next one's, should a writer replace it
-    while it is being read."""
-    for _ in range(9):
-        try:
-            return index._read_toc()
-        except OSError:
-            time.sleep(0.05)
-    return index._read_toc()
+    """The newest commit's table of contents, should a writer replace it as it is read."""
+    return _on_newer_commits(index._read_toc)
 
 
 def _read_commit(index: Index, reusable: dict[tuple[str, int], IndexReader]):
     """The newest commit's table of contents and a reader of each of its segments, taken from
-    `reusable` where it has one; the newer commit's, if a writer removes files of this one
-    before they are all open."""
-    attempts = 0
-    while True:
-        opened: list[IndexReader] = []
+    `reusable` where it has one (and then no longer offered there)."""
+
+    def read():
+        toc = index._read_toc()
+        readers, opened = [], []
         try:
-            toc = index._read_toc()
-            readers = []
             for segment in toc.segments:
                 reader = reusable.get((segment.segment_id(), segment.deleted_count()))
                 if reader is None:
@@ -134,14 +135,13 @@ def _read_commit(index: Index, reusable: dict[tuple[str, int], IndexReader]):
         except OSError:
             for reader in opened:
                 reader.close()
-            attempts += 1
-            if attempts == 10:
-                raise
-            time.sleep(0.05)
-            continue
-        for reader in readers:
-            reusable.pop((reader.segment().segment_id(), reader.segment().deleted_count()), None)
+            raise
         return toc, readers
+
+    toc, readers = _on_newer_commits(read)
+    for reader in readers:
+        reusable.pop((reader.segment().segment_id(), reader.segment().deleted_count()), None)
+    return toc, readers
 
 
 def article_fields(article: Article) -> dict:

@@ -36,7 +36,7 @@ _COMPRESS_BYTES = 96
 
 
 class FieldLengths:
-    """`doc_field_length` of a per-document reader, each field's read into a list at once."""
+    """The field lengths of a per-document reader, each field's read into a list at once."""
 
     def __init__(self, reader):
         self._reader = reader
@@ -50,9 +50,6 @@ class FieldLengths:
             count = self._reader.doc_count_all()
             table = self._tables[fieldname] = [read(d, fieldname) or 0 for d in range(count)]
         return table
-
-    def doc_field_length(self, docnum: int, fieldname: str, default: int = 0) -> int:
-        return self.table(fieldname)[docnum]
 
 
 class SegmentWriter(writing.SegmentWriter):
