@@ -281,8 +281,12 @@ class SignalStop:
         return self._set
 
     def wait(self, timeout: float) -> bool:
-        if not self._set and signal.sigtimedwait(self.SIGNALS, timeout) is not None:
-            self._set = True
+        if not self._set:
+            taken = signal.sigtimedwait(self.SIGNALS, timeout)
+            # A wait that a SIGSTOP and SIGCONT interrupt (Ctrl-Z and `fg`, a debugger or a
+            # profiler attaching) returns a record of no signal at all, garbage for a number:
+            # taken for a stop, it ended the committer process silently.
+            self._set = taken is not None and taken.si_signo in self.SIGNALS
         return self._set
 
 

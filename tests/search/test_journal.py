@@ -246,6 +246,50 @@ raise SystemExit(os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]))
     assert result.stdout == "survived\n"
 
 
+def _wait_for_state(pid: int, state: str, timeout: float = 60) -> None:
+    """Until the process is in `state` (a letter of /proc/PID/stat: T for stopped)."""
+    import time
+    from pathlib import Path
+
+    deadline = time.monotonic() + timeout
+    while Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != state:
+        assert time.monotonic() < deadline, f"process {pid} never reached state {state}"
+        time.sleep(0.01)
+
+
+def test_the_committer_process_goes_on_after_being_stopped_and_continued():
+    import signal
+    import subprocess
+    import sys
+
+    from tests.server import ROOT
+
+    # Ctrl-Z and `fg`, or a debugger attaching, interrupt its wait for SIGTERM: that is no stop.
+    script = """
+from search.writes.committer import SignalStop
+stop = SignalStop()
+while not stop.wait(0.05):
+    print("waiting", flush=True)
+print("stopped", flush=True)
+"""
+    child = subprocess.Popen(
+        [sys.executable, "-c", script], stdout=subprocess.PIPE, text=True, cwd=ROOT
+    )
+    try:
+        assert child.stdout.readline() == "waiting\n"
+        for _ in range(5):  # each interrupts a wait, as the waits take almost all its time
+            child.send_signal(signal.SIGSTOP)
+            _wait_for_state(child.pid, "T")  # stopped
+            child.send_signal(signal.SIGCONT)
+            assert child.stdout.readline() == "waiting\n"  # it waits again: not stopped
+        child.send_signal(signal.SIGTERM)
+        assert child.stdout.read().rstrip().endswith("stopped")  # SIGTERM still stops it
+        assert child.wait(timeout=60) == 0
+    finally:
+        child.kill()
+        child.wait()
+
+
 def test_a_merge_started_by_the_committer_process_stops_when_asked(tmp_path):
     import subprocess
     import sys
