@@ -162,22 +162,24 @@ class WritingConfig:
         default_factory=lambda: _from_env("ZHSEARCH_MAX_QUEUED_MB", 1024) * 1024 * 1024
     )
     retry_after_seconds: int = 5
-    # The committer applies what is queued at most this often (and at most this many writes
-    # at once): fewer, larger commits than one per request. Every commit is a segment; at
-    # 0.1 s they piled up faster than merges folded them (90 s at 20 writes/s: 81-87 % of
-    # writes searchable within 1 s, at 0.3 s 92.7 %).
-    commit_interval_seconds: float = 0.3
+    # The committer starts a commit of what is queued at most this often (and of at most this
+    # many writes at once): fewer, larger commits than one per request. Every commit is a
+    # segment; at 0.1 s they piled up faster than merges folded them. Under a steady stream a
+    # write waits at most the longer of the interval and a commit, and then its own commit.
+    commit_interval_seconds: float = 0.4
     commit_max_writes: int = 1_000
     committer_memory_mb: int = 64  # of postings its writer holds before spilling to disk
     # The committer's segments are merged beside it (search/writes/merging.py), this many of
     # one tier (a power of ten of articles) at a time, none over `merge_max_docs` articles;
-    # segments under `small_merge_docs` in a lane of their own, never behind a large merge:
-    # its merges hold at most ten times as many articles, seconds of work. (At 1,000, the
-    # small lane also merged ten segments of ~600 into one of 6,000, and 70 segments piled up
-    # behind that merge under 20 writes a second.)
+    # in three lanes, each never behind another's merge: segments under `small_merge_docs`,
+    # under `medium_merge_docs`, and the rest. A lane's merges hold at most ten times as many
+    # articles as its smallest, seconds of work. (With one lane from 100 on, ten segments of
+    # ~100 waited two minutes behind a merge of 10,000 under 20 writes a second, and the
+    # segments doubled to 85; with one from 1,000 down, 70 piled up behind a merge of 6,000.)
     merge_factor: int = 10
     merge_max_docs: int = 100_000
     small_merge_docs: int = 100
+    medium_merge_docs: int = 1_000
     merge_memory_mb: int = 128
     # How long `?wait=true` waits for a write to become searchable before answering 504
     # ($ZHSEARCH_WRITE_WAIT_SECONDS).

@@ -210,7 +210,7 @@ class Committer:
 
 class CommitterThread(threading.Thread):
     """A server process's committer: waits for the writer lock, then applies new writes as
-    they arrive, a commit at most every `WRITING.commit_interval_seconds`."""
+    they arrive, a commit starting at most every `WRITING.commit_interval_seconds`."""
 
     def __init__(self, index_dir: Path, poll: float = 0.02):
         super().__init__(name="zhsearch-committer", daemon=True)
@@ -236,6 +236,7 @@ class CommitterThread(threading.Thread):
 
     def _commit_forever(self, committer: Committer) -> None:
         while not self.stopping.is_set():
+            started = time.monotonic()
             try:
                 applied = committer.apply_batch()
                 committer.tend_merges()
@@ -247,8 +248,16 @@ class CommitterThread(threading.Thread):
                 log.exception("the committer failed; retrying in 1 s")
                 self.stopping.wait(1.0)
                 continue
-            # After a commit, what came meanwhile waits a moment to join the next one.
-            self.stopping.wait(WRITING.commit_interval_seconds if applied else self.poll)
+            if not applied:
+                self.stopping.wait(self.poll)  # a write that comes to an idle server goes at once
+                continue
+            # The next commit starts an interval after this one started, and what comes
+            # meanwhile joins it; at once if this one took longer. (Waiting the interval after
+            # each commit ended made a write that came during a commit wait for two: while
+            # merges slowed commits under a steady stream, 70-85 % were searchable within 1 s.)
+            self.stopping.wait(
+                max(0.0, started + WRITING.commit_interval_seconds - time.monotonic())
+            )
 
     def stop(self, timeout: float = 10.0) -> None:
         self.stopping.set()

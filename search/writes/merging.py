@@ -20,11 +20,12 @@ Lucene's concurrent merges do:
    what was deleted in the sources since step 2, and swaps it in for them. The commit's table
    of contents then names it, and Whoosh removes the sources' files.
 
-Merges run in two lanes, each of its own segment sizes, so that a large merge (25 s for
-10,000 articles) never holds up the small ones: while one ran alone, a steady 20 writes a
-second piled up 100 segments behind it. The small lane's process stays and waits for the next
-merge (they come every few seconds under such a stream: starting an interpreter each time
-cost more than the merge); the large lane's ends after one.
+Merges run in three lanes, each of its own segment sizes (`WRITING.small_merge_docs`,
+`medium_merge_docs`), so that a large merge (25 s of work for 10,000 articles, minutes beside
+a steady stream of writes) never holds up the smaller ones: while one ran alone, a steady 20
+writes a second piled up 100 segments behind it. The small lane's process stays and waits for
+the next merge (they come every few seconds under such a stream: starting an interpreter each
+time cost more than the merge); the other lanes' end after one.
 
 A merge that is no longer valid (a CLI run merged the index meanwhile) is dropped and planned
 again; a crash at any step leaves either the old segments or the new one in the commit.
@@ -74,8 +75,9 @@ class Lane:
 
 
 SMALL = Lane("small", 0, WRITING.small_merge_docs, stays=True)
-LARGE = Lane("large", WRITING.small_merge_docs, WRITING.merge_max_docs, stays=False)
-LANES = (SMALL, LARGE)
+MEDIUM = Lane("medium", WRITING.small_merge_docs, WRITING.medium_merge_docs, stays=False)
+LARGE = Lane("large", WRITING.medium_merge_docs, WRITING.merge_max_docs, stays=False)
+LANES = (SMALL, MEDIUM, LARGE)
 
 
 def _tier(docs: int) -> int:

@@ -316,3 +316,47 @@ print("stopped" if committer._merges == {{}} else "not stopped", flush=True)
     assert result.returncode == 0, result.stderr
     assert result.stdout == "stopped\n"
     assert "did not stop" not in result.stderr
+
+
+def test_commits_start_an_interval_apart_and_a_write_to_an_idle_server_goes_at_once(
+    tmp_path, monkeypatch
+):
+    from types import SimpleNamespace
+
+    from search.config import WRITING
+    from search.writes import committer as committer_module
+
+    clock = [1000.0]  # the committer's clock, moved by the commits and waits below
+    monkeypatch.setattr(committer_module, "time", SimpleNamespace(monotonic=lambda: clock[0]))
+    interval = WRITING.commit_interval_seconds
+    # How long each round's commit takes (None: nothing was queued).
+    rounds = [interval / 4, interval * 2, None, interval / 2]
+    waits = []
+
+    class Stop:
+        def is_set(self) -> bool:
+            return not rounds
+
+        def wait(self, seconds: float) -> bool:
+            waits.append(seconds)
+            clock[0] += seconds
+            return False
+
+    class Commits:
+        def apply_batch(self) -> int:
+            took = rounds.pop(0)
+            clock[0] += took or 0
+            return 0 if took is None else 12
+
+        def tend_merges(self) -> None:
+            pass
+
+    thread = committer_module.CommitterThread(tmp_path)
+    thread.stopping = Stop()
+    thread._commit_forever(Commits())
+    assert waits == [
+        pytest.approx(interval * 3 / 4),  # the next starts an interval after this one started
+        0.0,  # this one took longer than the interval: the next starts at once
+        thread.poll,  # nothing queued: look again soon, so a lone write is committed at once
+        pytest.approx(interval / 2),
+    ]
