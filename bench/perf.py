@@ -318,7 +318,8 @@ def process_tree(pid: int) -> list[int]:
 def memory_mb(pid: int) -> dict[str, float]:
     """Memory of a server and its workers: their RSS added up, and their proportional share
     (PSS: pages shared between them counted once), the largest one process's RSS, and the PSS
-    of the segment merges among them (processes that come and go under writes)."""
+    of the processes among them that come and go under writes: segment merges and builds of
+    the suggestion lexicon."""
 
     def field(path: str, name: str) -> float:
         for line in Path(path).read_text().splitlines():
@@ -329,15 +330,16 @@ def memory_mb(pid: int) -> dict[str, float]:
     tree = process_tree(pid)
     rss = [field(f"/proc/{p}/status", "VmRSS") for p in tree]
     pss = {p: field(f"/proc/{p}/smaps_rollup", "Pss") for p in tree}
-    merges = [
-        p for p in tree if b"search.writes.merging" in Path(f"/proc/{p}/cmdline").read_bytes()
+    background = (b"search.writes.merging", b"search.lexicon_file")
+    passing = [
+        p for p in tree if any(b in Path(f"/proc/{p}/cmdline").read_bytes() for b in background)
     ]
     return {
         "processes": len(tree),
         "rss_sum": sum(rss),
         "pss_sum": sum(pss.values()),
         "rss_max": max(rss),
-        "pss_merges": sum(pss[p] for p in merges),
+        "pss_background": sum(pss[p] for p in passing),
     }
 
 
@@ -596,8 +598,9 @@ def writes(work: Path, index_dir: Path, source: Path, seconds: float) -> dict:
     )
     log.close()  # the server has it
     peak = {"rss_sum": 0.0, "pss_sum": 0.0}
-    samples: list[tuple[float, float]] = []  # PSS of all serving processes, and of merges among
+    # PSS of all serving processes, and of the passing ones (merges, lexicon builds) among
     # them, every half second of writing
+    samples: list[tuple[float, float]] = []
     sampling = threading.Event()
 
     def sample() -> None:
@@ -606,7 +609,7 @@ def writes(work: Path, index_dir: Path, source: Path, seconds: float) -> dict:
                 now = memory_mb(server.pid)
                 for name in peak:
                     peak[name] = max(peak[name], now[name])
-                samples.append((now["pss_sum"], now["pss_merges"]))
+                samples.append((now["pss_sum"], now["pss_background"]))
             time.sleep(0.5)
 
     sampler = threading.Thread(target=sample)
@@ -644,8 +647,8 @@ def writes(work: Path, index_dir: Path, source: Path, seconds: float) -> dict:
             direct_rate=len(articles) / direct_seconds,
             memory=dict(peak),
             pss_over_time=[steady[int(len(steady) * f)] for f in (0.1, 0.5, 0.9)],
-            # without the merges (processes that come and go), at the end of each minute
-            pss_by_minute=[total - merges for total, merges in steady[119::120]],
+            # at the end of each minute: without the merges and lexicon builds, and of those
+            pss_by_minute=[(total - passing, passing) for total, passing in steady[119::120]],
         )
         return result
     finally:
@@ -682,15 +685,17 @@ def report_writes(result: dict) -> None:
     )
     memory = result["memory"]
     over_time = " / ".join(
-        f"{total:.0f} ({total - merges:.0f} + merges {merges:.0f})"
-        for total, merges in result["pss_over_time"]
+        f"{total:.0f} ({total - passing:.0f} + merges and lexicon builds {passing:.0f})"
+        for total, passing in result["pss_over_time"]
     )
     print(
-        f"  memory while writing (all serving processes: gunicorn, workers, committer, merges):"
-        f" peak RSS {memory['rss_sum']:.0f} MB, peak PSS {memory['pss_sum']:.0f} MB added up;"
-        f" PSS at 10 % / 50 % / 90 % of the steady stream {over_time} MB\n"
-        f"  PSS without the merges at the end of each minute of the stream: "
-        + " ".join(f"{pss:.0f}" for pss in result["pss_by_minute"])
+        f"  memory while writing (all serving processes: gunicorn, workers, committer, merges,"
+        f" lexicon builds): peak RSS {memory['rss_sum']:.0f} MB, peak PSS"
+        f" {memory['pss_sum']:.0f} MB added up; PSS at 10 % / 50 % / 90 % of the steady stream"
+        f" {over_time} MB\n"
+        f"  PSS at the end of each minute of the stream, without the merges and lexicon builds"
+        f" (those): "
+        + " ".join(f"{pss:.0f} ({passing:.0f})" for pss, passing in result["pss_by_minute"])
         + " MB"
     )
 

@@ -171,11 +171,11 @@ class WritingConfig:
     committer_memory_mb: int = 64  # of postings its writer holds before spilling to disk
     # The committer's segments are merged beside it (search/writes/merging.py), this many of
     # one tier (a power of ten of articles) at a time, none over `merge_max_docs` articles;
-    # in three lanes, each never behind another's merge: segments under `small_merge_docs`,
-    # under `medium_merge_docs`, and the rest. A lane's merges hold at most ten times as many
-    # articles as its smallest, seconds of work. (With one lane from 100 on, ten segments of
-    # ~100 waited two minutes behind a merge of 10,000 under 20 writes a second, and the
-    # segments doubled to 85; with one from 1,000 down, 70 piled up behind a merge of 6,000.)
+    # in three lanes, each never behind another's merge: segments under `small_merge_docs`
+    # (merges of a second or so), under `medium_merge_docs` (seconds), and the rest. (With one
+    # lane from 100 up, ten segments of ~100 waited two minutes behind a merge of ten of
+    # 1,000 and more under 20 writes a second, and the segments doubled to 85; with one lane
+    # from 1,000 down, 70 piled up behind a merge of 6,000.)
     merge_factor: int = 10
     merge_max_docs: int = 100_000
     small_merge_docs: int = 100
