@@ -181,6 +181,8 @@ class WritingConfig:
     small_merge_docs: int = 100
     medium_merge_docs: int = 1_000
     merge_memory_mb: int = 128
+    # A merge's CPU priority (nice) while its lane keeps up: commits and searches come first.
+    merge_nice: int = 10
     # How long `?wait=true` waits for a write to become searchable before answering 504
     # ($ZHSEARCH_WRITE_WAIT_SECONDS).
     wait_seconds: float = field(

@@ -360,3 +360,20 @@ def test_commits_start_an_interval_apart_and_a_write_to_an_idle_server_goes_at_o
         thread.poll,  # nothing queued: look again soon, so a lone write is committed at once
         pytest.approx(interval / 2),
     ]
+
+
+@pytest.mark.parametrize(("segments", "niced"), [(10, True), (20, False)])
+def test_a_merge_runs_at_a_low_priority_unless_its_lane_is_behind(
+    tmp_path, monkeypatch, segments, niced
+):
+    from search.config import WRITING
+    from search.writes import merging
+
+    _one_segment_each(tmp_path, segments)
+    lane = merging.Lane("once", 0, 100, stays=False)
+    assert merging.behind(open_index(tmp_path)._segments(), lane) is not niced
+    calls = []
+    monkeypatch.setattr(merging.os, "nice", lambda increment: calls.append(increment))
+    merging.run(tmp_path, lane)
+    assert calls == ([WRITING.merge_nice] if niced else [])  # behind: the normal priority
+    assert merging.ready(tmp_path, lane)  # and the merge built either way
