@@ -248,7 +248,6 @@ raise SystemExit(os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]))
 
 def _wait_for_state(pid: int, state: str, timeout: float = 60) -> None:
     """Until the process is in `state` (a letter of /proc/PID/stat: T for stopped)."""
-    import time
     from pathlib import Path
 
     deadline = time.monotonic() + timeout
