@@ -8,6 +8,7 @@ run are merged into the page.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -17,6 +18,8 @@ from .bounded import SearchTimeout
 from .config import LIMITS
 from .facets import FacetCounter, Facets, segment_facts
 from .filters import Filters
+from .id_order import has_ties, id_keys
+from .statistics import live_statistics
 from .vectorized import GroupScorer, segment_groups
 
 
@@ -32,23 +35,28 @@ class Page:
 def collect(searcher, query: wq.Query, filters: Filters, wanted: int, order: str) -> Page:
     """The first `wanted` matches of `query` that pass `filters`, by `order`.
 
-    `order`: "relevance" (highest score first), "newest" or "oldest" (undated last); ties go
-    to the article indexed first. A search past its deadline (the searcher's, checked between
-    runs of segments and as terms are read) returns what the finished runs found, flagged
-    partial.
+    `order`: "relevance" (highest score first), "newest" or "oldest" (undated last); equals
+    in the order of their ids' hashes (`search.id_order`). A search past its deadline (the
+    searcher's, checked between runs of segments and as terms are read) returns what the
+    finished runs found, flagged partial.
     """
     counter = FacetCounter(filters)
     context = searcher.context(weighting=searcher.weighting)
     docs: list[np.ndarray] = []
     scores: list[np.ndarray] = []
     keys: list[np.ndarray] = []
+    statistics = live_statistics(searcher)
+
+    def ids(docnums: np.ndarray) -> np.ndarray:
+        return id_keys(searcher, docnums)
+
     partial = False
     deadline = getattr(searcher, "deadline", None)
     try:
         for n, run in enumerate(segment_groups(searcher, LIMITS.scoring_run_docs)):
             if n and deadline is not None and time.perf_counter() > deadline:
                 raise SearchTimeout
-            scorer = GroupScorer(searcher, run, context)
+            scorer = GroupScorer(searcher, run, context, statistics)
             scored = scorer.evaluate(query)
             facts = segment_facts([reader for _, reader, _ in scorer.leaves])
             allowed = counter.allowed(facts, scored.docs)
@@ -57,7 +65,7 @@ def collect(searcher, query: wq.Query, filters: Filters, wanted: int, order: str
                 key = -matched_scores
             else:
                 key = facts.date_keys(matched, newest=order == "newest")
-            best = _first(matched, key, wanted)
+            best = _first(matched, key, wanted, lambda d, base=scorer.base: ids(d + base))
             docs.append(matched[best] + scorer.base)
             scores.append(matched_scores[best])
             keys.append(key[best])
@@ -66,18 +74,23 @@ def collect(searcher, query: wq.Query, filters: Filters, wanted: int, order: str
     if not docs:
         return Page([], [], counter.total, counter.facets(), partial)
     all_docs, all_keys = np.concatenate(docs), np.concatenate(keys)
-    best = np.lexsort((all_docs, all_keys))[:wanted]
+    ties = ids(all_docs) if has_ties(all_keys) else all_docs
+    best = np.lexsort((ties, all_keys))[:wanted]
     page_scores = np.concatenate(scores)[best] if order == "relevance" else np.zeros(len(best))
     return Page(
         all_docs[best].tolist(), page_scores.tolist(), counter.total, counter.facets(), partial
     )
 
 
-def _first(docs: np.ndarray, key: np.ndarray, n: int) -> np.ndarray:
-    """Where the first `n` of `docs` stand, by ascending `key`, ties by document number."""
+def _first(
+    docs: np.ndarray, key: np.ndarray, n: int, id_keys: Callable[[np.ndarray], np.ndarray]
+) -> np.ndarray:
+    """Where the first `n` of `docs` stand, by ascending `key`, ties by `id_keys` of the docs."""
+    candidates = np.arange(len(key))
     if len(key) > n:
         # Only the keys up to the n-th smallest (ties included) can make the page.
         nth = np.partition(key, n - 1)[n - 1]
         candidates = np.flatnonzero(key <= nth)
-        return candidates[np.lexsort((docs[candidates], key[candidates]))][:n]
-    return np.lexsort((docs, key))[:n]
+    keys = key[candidates]
+    ties = id_keys(docs[candidates]) if has_ties(keys) else docs[candidates]
+    return candidates[np.lexsort((ties, keys))][:n]

@@ -46,10 +46,10 @@ from .query import (
 )
 from .rerank import reranked
 from .schema import SEARCH_FIELDS
+from .statistics import live_statistics
 from .suggest import Lexicon, Suggestion, corrected_query, is_key_term, read_vocabulary
 from .synonyms import SynonymStore, expand, expanded
 from .userdict import load_for_index
-from .vectorized import doc_frequency
 from .writes.journal import Journal
 from .writes.journal import exists as journal_exists
 
@@ -186,16 +186,17 @@ class SearchEngine:
     @staticmethod
     def _common_words(searcher: Searcher):
         """Whether a word is in a large share of the articles (see RANKING.common_share)."""
-        reader = searcher.reader()
-        threshold = RANKING.common_share * max(reader.doc_count(), 1)
-        return lambda word: doc_frequency(searcher, "text", word) > threshold
+        statistics = live_statistics(searcher)
+        threshold = RANKING.common_share * max(statistics.doc_count, 1)
+        return lambda word: statistics.word_frequency("text", word) > threshold
 
     @staticmethod
     def _vocabulary(searcher: Searcher):
-        """Whether the index holds a term, in the title or the text."""
+        """Whether a live article holds a term, in the title or the text."""
+        statistics = live_statistics(searcher)
 
         def known(word: str) -> bool:
-            return any(doc_frequency(searcher, field, word) for field in SEARCH_FIELDS)
+            return any(statistics.word_frequency(field, word) for field in SEARCH_FIELDS)
 
         return known
 

@@ -217,16 +217,6 @@ def term_bytes(schema, fieldname: str, word: str) -> bytes | None:
         return None
 
 
-def doc_frequency(searcher, fieldname: str, word: str) -> int:
-    """How many articles hold a term (deleted ones included, as Whoosh counts), from the
-    cached postings: the query's words are read for scoring anyway."""
-    text = term_bytes(searcher.schema, fieldname, word)
-    if text is None:
-        return 0
-    leaves = searcher.reader().leaf_readers()
-    return sum(len(postings(reader, fieldname, text)[0]) for reader, _ in leaves)
-
-
 def field_lengths(reader, fieldname: str) -> np.ndarray:
     """Every document's length in the field, as BM25F reads it (Whoosh keeps it in a byte)."""
 
@@ -308,8 +298,9 @@ class GroupScorer:
     run's first document (`base` in the searcher).
     """
 
-    def __init__(self, top, leaves: list[Leaf], context):
+    def __init__(self, top, leaves: list[Leaf], context, statistics):
         self.top = top
+        self.statistics = statistics  # of the whole index's live articles (search.statistics)
         self.context = context
         self.weighting = top.weighting
         self.base = leaves[0][1] if leaves else 0
@@ -412,8 +403,8 @@ class GroupScorer:
             docs, weights = docs[live], weights[live]
         if not field.scorable:
             return docs, weights
-        idf = self.top.idf(fieldname, text)
-        average = self.top.avg_field_length(fieldname) or 1
+        idf = self.statistics.idf(fieldname, text)
+        average = self.statistics.avg_field_length(fieldname) or 1
         b = self.weighting._field_B.get(fieldname, self.weighting.B)
         k1 = self.weighting.K1
         lengths = self._field_lengths(fieldname)[docs]

@@ -1,16 +1,36 @@
 """Array scoring gives the scores Whoosh's own matchers give, over real indexes on disk."""
 
+import copy
+
 import pytest
 from whoosh import query as wq
+from whoosh.scoring import BM25FScorer
+from whoosh.searching import Searcher
 
 from search.engine import SearchEngine
 from search.index import IndexWriterSession, open_index, open_or_create_index
+from search.statistics import live_statistics
 from search.vectorized import GroupScorer, segment_groups
 from tests.conftest import build_index
 
 
 def whoosh_scores(searcher, query) -> dict[int, float]:
-    return {hit.docnum: hit.score for hit in searcher.search(query, limit=None)}
+    """Whoosh's own matchers' scores, its BM25F given the statistics of live articles that
+    the arrays use (`search.statistics`)."""
+    statistics = live_statistics(searcher)
+    weighting = copy.copy(searcher.weighting)
+    make_scorer = weighting.scorer
+
+    def scorer(sub, fieldname, text, qf=1):
+        made = make_scorer(sub, fieldname, text, qf)
+        if isinstance(made, BM25FScorer):
+            made.idf = statistics.idf(fieldname, text)
+            made.avgfl = statistics.avg_field_length(fieldname) or 1
+        return made
+
+    weighting.scorer = scorer
+    whoosh = Searcher(searcher.reader(), weighting=weighting)
+    return {hit.docnum: hit.score for hit in whoosh.search(query, limit=None)}
 
 
 def array_scores(searcher, query, run_docs: int = 1) -> dict[int, float]:
@@ -18,7 +38,7 @@ def array_scores(searcher, query, run_docs: int = 1) -> dict[int, float]:
     context = searcher.context(weighting=searcher.weighting)
     scores = {}
     for run in segment_groups(searcher, run_docs):
-        scorer = GroupScorer(searcher, run, context)
+        scorer = GroupScorer(searcher, run, context, live_statistics(searcher))
         scored = scorer.evaluate(query)
         docs = (scored.docs + scorer.base).tolist()
         scores.update(zip(docs, scored.scores.tolist(), strict=True))
