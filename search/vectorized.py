@@ -222,7 +222,8 @@ def field_lengths(reader, fieldname: str) -> np.ndarray:
 
     def read() -> np.ndarray:
         count = reader.doc_count_all()
-        lengths = (reader.doc_field_length(d, fieldname, 1) for d in range(count))
+        # Whoosh answers None for an empty field (a page without a headline): length 0.
+        lengths = (reader.doc_field_length(d, fieldname, 0) or 0 for d in range(count))
         return np.fromiter(lengths, dtype=np.float64, count=count)
 
     key = segment_key(reader)

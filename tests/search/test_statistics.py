@@ -70,3 +70,13 @@ def test_a_term_the_live_articles_lack_has_no_documents(tmp_path):
     word = searcher.schema["text"].to_bytes("江豚")
     assert statistics.word_frequency("text", "江豚") == 0 < searcher.doc_frequency("text", word)
     assert not SearchEngine(index).search("text:江豚").hits
+
+
+def test_articles_without_a_headline_count_as_length_zero(tmp_path):
+    headless = [Article(f"h{i}", "", "长江里的江豚。" * (1 + i)) for i in range(3)]
+    index = build_index(tmp_path / "ix", [Article("t1", "江豚回来了", "长江的江豚。"), *headless])
+    searcher = SearchEngine(index).searcher()
+    titled = searcher.reader().doc_field_length(searcher.document_number(id="t1"), "title")
+    assert live_statistics(searcher).avg_field_length("title") == titled / 4 > 0
+    ranking = SearchEngine(index).ranked_ids("江豚", 10)
+    assert len(ranking.ids) == 4 and all(score == score for score in ranking.scores)  # no NaN
