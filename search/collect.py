@@ -46,10 +46,6 @@ def collect(searcher, query: wq.Query, filters: Filters, wanted: int, order: str
     scores: list[np.ndarray] = []
     keys: list[np.ndarray] = []
     statistics = live_statistics(searcher)
-
-    def ids(docnums: np.ndarray) -> np.ndarray:
-        return id_keys(searcher, docnums)
-
     partial = False
     deadline = getattr(searcher, "deadline", None)
     try:
@@ -65,7 +61,9 @@ def collect(searcher, query: wq.Query, filters: Filters, wanted: int, order: str
                 key = -matched_scores
             else:
                 key = facts.date_keys(matched, newest=order == "newest")
-            best = _first(matched, key, wanted, lambda d, base=scorer.base: ids(d + base))
+            best = _first(
+                matched, key, wanted, lambda d, base=scorer.base: id_keys(searcher, d + base)
+            )
             docs.append(matched[best] + scorer.base)
             scores.append(matched_scores[best])
             keys.append(key[best])
@@ -74,7 +72,7 @@ def collect(searcher, query: wq.Query, filters: Filters, wanted: int, order: str
     if not docs:
         return Page([], [], counter.total, counter.facets(), partial)
     all_docs, all_keys = np.concatenate(docs), np.concatenate(keys)
-    ties = ids(all_docs) if has_ties(all_keys) else all_docs
+    ties = id_keys(searcher, all_docs) if has_ties(all_keys) else all_docs
     best = np.lexsort((ties, all_keys))[:wanted]
     page_scores = np.concatenate(scores)[best] if order == "relevance" else np.zeros(len(best))
     return Page(
@@ -83,14 +81,14 @@ def collect(searcher, query: wq.Query, filters: Filters, wanted: int, order: str
 
 
 def _first(
-    docs: np.ndarray, key: np.ndarray, n: int, id_keys: Callable[[np.ndarray], np.ndarray]
+    docs: np.ndarray, key: np.ndarray, n: int, tie_keys: Callable[[np.ndarray], np.ndarray]
 ) -> np.ndarray:
-    """Where the first `n` of `docs` stand, by ascending `key`, ties by `id_keys` of the docs."""
+    """Where the first `n` of `docs` stand, by ascending `key`, ties by `tie_keys` of the docs."""
     candidates = np.arange(len(key))
     if len(key) > n:
         # Only the keys up to the n-th smallest (ties included) can make the page.
         nth = np.partition(key, n - 1)[n - 1]
         candidates = np.flatnonzero(key <= nth)
     keys = key[candidates]
-    ties = id_keys(docs[candidates]) if has_ties(keys) else docs[candidates]
+    ties = tie_keys(docs[candidates]) if has_ties(keys) else docs[candidates]
     return candidates[np.lexsort((ties, keys))][:n]

@@ -16,7 +16,7 @@ import math
 
 import numpy as np
 
-from .vectorized import field_lengths, postings, term_bytes
+from .vectorized import field_lengths, live_mask, postings, term_bytes
 
 
 class LiveStatistics:
@@ -25,7 +25,7 @@ class LiveStatistics:
     def __init__(self, searcher):
         self.doc_count = searcher.doc_count()
         leaves = searcher.reader().leaf_readers()
-        self._leaves = [(reader, _live_mask(reader)) for reader, _ in leaves]
+        self._leaves = [(reader, live_mask(reader)) for reader, _ in leaves]
         self._schema = searcher.schema
         self._idf: dict[tuple[str, bytes], float] = {}
         self._average: dict[str, float] = {}
@@ -68,12 +68,3 @@ def live_statistics(searcher) -> LiveStatistics:
         statistics = LiveStatistics(searcher)
         searcher._zhsearch_live_statistics = statistics
     return statistics
-
-
-def _live_mask(reader) -> np.ndarray | None:
-    """Which of a segment's documents are live; None when none is deleted."""
-    if not reader.has_deletions():
-        return None
-    live = np.ones(reader.doc_count_all(), dtype=bool)
-    live[np.fromiter(reader.deleted_docs_set, dtype=np.int64)] = False
-    return live

@@ -217,6 +217,15 @@ def term_bytes(schema, fieldname: str, word: str) -> bytes | None:
         return None
 
 
+def live_mask(reader) -> np.ndarray | None:
+    """Which of a segment's documents are not deleted; None when none is."""
+    if not reader.has_deletions():
+        return None
+    live = np.ones(reader.doc_count_all(), dtype=bool)
+    live[np.fromiter(reader.deleted_docs_set, dtype=np.int64)] = False
+    return live
+
+
 def field_lengths(reader, fieldname: str) -> np.ndarray:
     """Every document's length in the field, as BM25F reads it (Whoosh keeps it in a byte)."""
 
@@ -313,9 +322,8 @@ class GroupScorer:
         if any(reader.has_deletions() for _, reader, _ in self.leaves):
             self.live = np.ones(self.size, dtype=bool)
             for _, reader, offset in self.leaves:
-                if reader.has_deletions():
-                    deleted = np.fromiter(reader.deleted_docs_set, dtype=np.int64)
-                    self.live[deleted + offset] = False
+                if (live := live_mask(reader)) is not None:
+                    self.live[offset : offset + len(live)] = live
 
     def evaluate(self, query: wq.Query) -> Scored:
         if isinstance(query, wq.Term):
