@@ -3,8 +3,9 @@
 Whoosh counts an article it has deleted (or replaced) in its document count, a term's document
 frequency and a field's average length until a merge removes it, so an archive indexed in many
 runs and then updated ranks differently from the same articles indexed in one run — and an
-article that was corrected ten times weighs its words ten times. Here every figure is of the
-articles a search can find: the same articles give the same scores, however they were written.
+article corrected ten times counts ten times in the frequency of each of its words, which then
+weigh less. Here every figure is of the articles a search can find: the same articles give the
+same scores, however they were written.
 
 Lengths are the ones BM25 reads for each article (Whoosh keeps them to a byte), so the average
 is the same sum of the same numbers whichever segments hold them.
