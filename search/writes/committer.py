@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 import os
+import select
 import signal
 import subprocess
 import threading
@@ -265,37 +266,58 @@ class CommitterThread(threading.Thread):
 
 
 class SignalStop:
-    """A stop flag raised by SIGTERM or SIGINT, for a process of one thread: the signals are
-    blocked and taken only while it waits, so a commit under way always finishes.
+    """A stop flag raised by SIGTERM or SIGINT, for the committer process: the signals only
+    raise the flag, so a commit under way always finishes, and wake a wait at once.
 
     Not a handler that sets a `threading.Event`: the handler runs in the thread it interrupts,
     and interrupting that thread inside the Event's own `wait` (holding the lock `set` needs)
-    left committer processes hung for good, their server gone.
+    left committer processes hung for good, their server gone. Nor the signals blocked and
+    taken by `signal.sigtimedwait`: a wait that a SIGSTOP and SIGCONT interrupt (Ctrl-Z and
+    `fg`, a debugger or a profiler attaching) past its timeout returns a record never filled
+    in, whose signal number is whatever the stack held — now and then SIGINT's, and the
+    committer process ended silently. Here a wait is a `select` on the signals' wakeup pipe,
+    which such an interruption only resumes; the pipe says which signal came.
     """
 
     SIGNALS = frozenset({signal.SIGTERM, signal.SIGINT})
 
     def __init__(self) -> None:
-        for signum in self.SIGNALS:
-            signal.signal(signum, signal.SIG_DFL)  # an ignored signal would never be pending
-        signal.pthread_sigmask(signal.SIG_BLOCK, self.SIGNALS)
         self._set = False
+        self._wakeup, write_end = os.pipe()
+        os.set_blocking(self._wakeup, False)
+        os.set_blocking(write_end, False)
+        signal.set_wakeup_fd(write_end, warn_on_full_buffer=False)
+        for signum in self.SIGNALS:
+            signal.signal(signum, self._raise_flag)
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, self.SIGNALS)
+
+    def _raise_flag(self, signum, frame) -> None:
+        self._set = True
 
     def set(self) -> None:
         self._set = True
 
     def is_set(self) -> bool:
-        if not self._set and signal.sigpending() & self.SIGNALS:
-            self.wait(0)
-        return self._set
+        return self._set or self._signalled()
 
     def wait(self, timeout: float) -> bool:
-        if not self._set:
-            taken = signal.sigtimedwait(self.SIGNALS, timeout)
-            # A wait that a SIGSTOP and SIGCONT interrupt (Ctrl-Z and `fg`, a debugger or a
-            # profiler attaching) returns a record of no signal at all, garbage for a number:
-            # taken for a stop, it ended the committer process silently.
-            self._set = taken is not None and taken.si_signo in self.SIGNALS
+        """Whether a stop signal has come, waiting up to `timeout` s for one."""
+        deadline = time.monotonic() + timeout
+        while not self.is_set():
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return False
+            select.select([self._wakeup], [], [], left)  # woken by any signal with a handler
+        return True
+
+    def _signalled(self) -> bool:
+        """Whether the wakeup pipe holds a stop signal's number (its handler may not have run
+        yet: Python runs handlers between instructions, later than the C-level write)."""
+        try:
+            numbers = os.read(self._wakeup, 512)
+        except BlockingIOError:
+            return False
+        self._set = self._set or any(n in self.SIGNALS for n in numbers)
         return self._set
 
 

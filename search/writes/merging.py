@@ -257,8 +257,8 @@ def run(index_dir: Path, lane: Lane, poll: float = 0.1) -> None:
 
 
 if __name__ == "__main__":
-    # The committer process that starts merges blocks SIGTERM and SIGINT (`SignalStop`), and a
-    # child inherits that: unblocked, its `terminate` stops the merge, which is simply redone.
+    # SIGTERM and SIGINT unblocked, should the process that started the merge have blocked
+    # them (a child inherits that): its `terminate` stops the merge, which is simply redone.
     signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM, signal.SIGINT})
     die_with_parent()
     if os.getppid() != int(sys.argv[2]):

@@ -276,9 +276,12 @@ print("stopped", flush=True)
     )
     try:
         assert child.stdout.readline() == "waiting\n"
-        for _ in range(5):  # each interrupts a wait, as the waits take almost all its time
+        # Each stop interrupts a wait (they take almost all its time) and outlasts it, the case
+        # in which `sigtimedwait` returned a record never filled in (now and then "SIGINT").
+        for _ in range(40):
             child.send_signal(signal.SIGSTOP)
             _wait_for_state(child.pid, "T")  # stopped
+            time.sleep(0.06)  # past the wait's end
             child.send_signal(signal.SIGCONT)
             assert child.stdout.readline() == "waiting\n"  # it waits again: not stopped
         child.send_signal(signal.SIGTERM)
