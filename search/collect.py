@@ -18,7 +18,7 @@ from .bounded import SearchTimeout
 from .config import LIMITS
 from .facets import FacetCounter, Facets, segment_facts
 from .filters import Filters
-from .id_order import has_ties, id_keys
+from .id_order import SearchTieKeys, tie_breaks
 from .statistics import live_statistics
 from .vectorized import GroupScorer, segment_groups
 
@@ -46,6 +46,7 @@ def collect(searcher, query: wq.Query, filters: Filters, wanted: int, order: str
     scores: list[np.ndarray] = []
     keys: list[np.ndarray] = []
     statistics = live_statistics(searcher)
+    tie_keys = SearchTieKeys(searcher)
     partial = False
     deadline = getattr(searcher, "deadline", None)
     try:
@@ -61,9 +62,7 @@ def collect(searcher, query: wq.Query, filters: Filters, wanted: int, order: str
                 key = -matched_scores
             else:
                 key = facts.date_keys(matched, newest=order == "newest")
-            best = _first(
-                matched, key, wanted, lambda d, base=scorer.base: id_keys(searcher, d + base)
-            )
+            best = _first(matched, key, wanted, lambda d, base=scorer.base: tie_keys(d + base))
             docs.append(matched[best] + scorer.base)
             scores.append(matched_scores[best])
             keys.append(key[best])
@@ -72,7 +71,7 @@ def collect(searcher, query: wq.Query, filters: Filters, wanted: int, order: str
     if not docs:
         return Page([], [], counter.total, counter.facets(), partial)
     all_docs, all_keys = np.concatenate(docs), np.concatenate(keys)
-    ties = id_keys(searcher, all_docs) if has_ties(all_keys) else all_docs
+    ties = tie_breaks(all_keys, all_docs, tie_keys)
     best = np.lexsort((ties, all_keys))[:wanted]
     page_scores = np.concatenate(scores)[best] if order == "relevance" else np.zeros(len(best))
     return Page(
@@ -90,5 +89,5 @@ def _first(
         nth = np.partition(key, n - 1)[n - 1]
         candidates = np.flatnonzero(key <= nth)
     keys = key[candidates]
-    ties = tie_keys(docs[candidates]) if has_ties(keys) else docs[candidates]
+    ties = tie_breaks(keys, docs[candidates], tie_keys)
     return candidates[np.lexsort((ties, keys))][:n]

@@ -82,6 +82,11 @@ class SegmentCache(Generic[V]):
                 self._drop(next(iter(self._values)))
         return value
 
+    def has(self, key: Hashable) -> bool:
+        """Whether `key` is cached (without counting as a use)."""
+        with self._lock:
+            return key in self._values
+
     def forget(self, segment_ids: Iterable[str]) -> None:
         """Drop every value of these segments (merged away: they will not be read again)."""
         with self._lock:
