@@ -38,7 +38,6 @@ import logging
 import math
 import os
 import shutil
-import signal
 import subprocess
 import sys
 import time
@@ -257,9 +256,6 @@ def run(index_dir: Path, lane: Lane, poll: float = 0.1) -> None:
 
 
 if __name__ == "__main__":
-    # SIGTERM and SIGINT unblocked, should the process that started the merge have blocked
-    # them (a child inherits that): its `terminate` stops the merge, which is simply redone.
-    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM, signal.SIGINT})
     die_with_parent()
     if os.getppid() != int(sys.argv[2]):
         sys.exit(0)  # the parent died before we asked
