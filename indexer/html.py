@@ -24,7 +24,6 @@ _DROP_TAGS = [
     "style",
     "noscript",
     "iframe",
-    "form",
     "nav",
     "footer",
     "aside",
@@ -119,6 +118,10 @@ def _clean(text: str) -> str:
 
 
 def _is_boilerplate(tag: Tag) -> bool:
+    """Named as navigation, a sidebar, comments…, or a form (a search box, a login): dropped
+    unless it holds the story. ASP.NET pages put all of the body in one <form>."""
+    if tag.name == "form":
+        return True
     if tag.attrs is None:
         return False
     marker = " ".join([" ".join(tag.get("class") or []), tag.get("id") or ""])
@@ -329,7 +332,8 @@ def _prose_of(tag: Tag) -> float:
 
 
 def _drop_boilerplate(body: Tag) -> None:
-    """Remove the elements named as navigation, sidebars, comments, sharing widgets…"""
+    """Remove the elements named as navigation, sidebars, comments, sharing widgets, and the
+    forms, but not one around most of the page or most of its prose."""
     page_chars = len(body.get_text(strip=True)) or 1
     page_prose: float | None = None
     for tag in body.find_all(True):

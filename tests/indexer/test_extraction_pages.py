@@ -63,3 +63,10 @@ def test_a_month_the_page_gives_without_a_day():
     extracted, gold = page("429")
     assert gold["publish_time"] == "1996-6"
     assert extracted.date is not None and (extracted.date.year, extracted.date.month) == (1996, 6)
+
+
+def test_a_page_inside_one_aspnet_form_gives_its_story():
+    extracted, gold = page("472")  # all of <body> in <form id="aspnetForm">: once no text
+    lines = gold["body"].splitlines()
+    found = [line for line in lines if line[:20] in extracted.text]
+    assert len(found) >= 0.75 * len(lines)  # a paper: its abstract and references are not

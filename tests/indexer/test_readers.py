@@ -54,6 +54,15 @@ def test_extraction_keeps_paragraphs_and_drops_navigation_and_footer():
     ]
 
 
+def test_a_form_that_wraps_the_whole_page_keeps_its_story_and_a_search_box_goes():
+    """ASP.NET pages put the whole body in one <form>: dropping it dropped the article."""
+    body = PAGE.format(charset="utf-8").split("<body>")[1].split("</body>")[0]
+    search_box = '<form action="/search"><input name="q">站内搜索 热门关键词</form>'
+    page = extract(f"<html><body><form id='aspnetForm'>{search_box}{body}</form></body></html>")
+    assert "粮款当天就能到账" in page.text
+    assert "站内搜索" not in page.text
+
+
 def test_jsonl_reader_reports_bad_lines_and_keeps_good_ones(tmp_path):
     path = tmp_path / "mixed.jsonl"
     good = {"id": "1", "title": "标题", "text": "正文", "date": "2024-01-02 03:04"}
