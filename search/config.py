@@ -205,12 +205,21 @@ class AnalyticsConfig:
     popular_refresh_seconds: float = 30.0
 
 
+@dataclass(frozen=True)
+class XapianConfig:
+    """The Xapian shards (search/backends/xapian/), each served by `xapian-tcpsrv`."""
+
+    shards: str = ""  # host:port,host:port… in routing order
+    timeout_ms: int = 2000  # a shard that has not answered by then counts as down
+
+
 RANKING = RankingConfig()
 LIMITS = SearchLimits()
 INDEXING = IndexingConfig()
 SERVING = ServingConfig()
 WRITING = WritingConfig()
 ANALYTICS = AnalyticsConfig()
+XAPIAN = XapianConfig()
 
 
 # The tables of a settings file and what each changes (search/settings.py).
@@ -221,6 +230,7 @@ SECTIONS = {
     "serving": SERVING,
     "writing": WRITING,
     "analytics": ANALYTICS,
+    "xapian": XAPIAN,
 }
 
 

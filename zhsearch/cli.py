@@ -1,4 +1,4 @@
-"""The `zhsearch` command line: index, search, serve, delete, keys, dict, synonyms,
+"""The `zhsearch` command line: index, search, serve, shard, delete, keys, dict, synonyms,
 analytics, snapshot, restore, extract."""
 
 from __future__ import annotations
@@ -253,6 +253,77 @@ def serve_command(index_dir, host, port, workers, threads, require_key) -> None:
         f"{', 需要密钥 keys required' if require_key else ''})"
     )
     serve(_index_dir(index_dir), host, port, workers, threads, require_key=require_key)
+
+
+@main.group("shard")
+def shard_group() -> None:
+    """Xapian shards: serve one with xapian-tcpsrv, show how they all are."""
+
+
+@shard_group.command("serve")
+@click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--port", type=click.IntRange(1, 65535), default=6431, show_default=True)
+@click.option(
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    help="Interface to listen on. The protocol has no authentication: keep it on loopback or"
+    " a private network.",
+)
+def shard_serve_command(folder: Path, port: int, host: str) -> None:
+    """Serve the shard in FOLDER (a new, empty one if there is none) until Ctrl-C or SIGTERM."""
+    from search.backends.xapian import XapianMissing
+    from search.backends.xapian.shards import ShardError, serve_shard
+
+    try:
+        status = serve_shard(folder, port, host, ready=click.echo)
+    except (XapianMissing, ShardError) as exc:
+        raise click.ClickException(str(exc)) from None
+    sys.exit(status)
+
+
+@shard_group.command("status")
+@click.option("--shards", default=None, help="host:port,… [default: xapian.shards].")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object.")
+def shard_status_command(shards: str | None, as_json: bool) -> None:
+    """Each shard's health and articles; exit status 1 if any is down."""
+    from search.backends.xapian import XapianMissing
+    from search.backends.xapian.shards import ShardError, parse_shards, shards_status
+    from search.config import XAPIAN
+
+    try:
+        statuses = shards_status(parse_shards(shards or XAPIAN.shards), XAPIAN.timeout_ms)
+    except (XapianMissing, ShardError) as exc:
+        raise click.ClickException(str(exc)) from None
+    up = [s for s in statuses if s.up]
+    if as_json:
+        rows = [
+            {
+                "shard": str(s.address),
+                "up": s.up,
+                "articles": s.articles,
+                "ms": None if s.milliseconds is None else round(s.milliseconds, 1),
+                "message": s.message,
+            }
+            for s in statuses
+        ]
+        total = sum(s.articles or 0 for s in up)
+        click.echo(json.dumps({"shards": rows, "up": len(up), "articles": total}))
+    else:
+        for s in statuses:
+            if s.up:
+                click.echo(
+                    f"{s.address!s:<22} 正常 up    {s.articles:>12,} 篇 articles"
+                    f"  {s.milliseconds:.0f} ms"
+                )
+            else:
+                click.echo(f"{s.address!s:<22} 不可用 down  {s.message}")
+        click.echo(
+            f"{len(up)}/{len(statuses)} 个分片正常 shards up,"
+            f" {sum(s.articles or 0 for s in up):,} 篇 articles"
+        )
+    if len(up) < len(statuses):
+        sys.exit(1)
 
 
 @main.command("delete")
