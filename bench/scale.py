@@ -1,11 +1,14 @@
 """Archive scale: index, serve and keep up to date a synthetic archive of N articles.
 
-    python -m bench.scale [--articles N] [--workdir DIR] [--only index,serve,upkeep,consistency]
+    python -m bench.scale [--articles N] [--workdir DIR]
+        [--only baseline,index,serve,upkeep,consistency]
 
 The archive is deterministic (`--seed`): articles of 4–18 real sentences of ../shared/corpora
 (xwlb, chinanews_sohu, cmrc2018) in paragraphs, a real headline, a date over 2008–2026, one of
 a handful of sources and categories, written as one `.jsonl.gz` file, the way a CMS export
 arrives. One run measures:
+- a baseline: the first 1 % of the archive indexed alone, the same way (the machine's speed
+  that day: the full run's rate is given as a ratio to it);
 - indexing with the real `zhsearch index`: total time, articles/s in each tenth of the run
   (as a ratio to the first tenth), the longest stretch without a progress line (a commit or
   merge pause), the final commit, peak RSS and PSS of all its processes, index size per MB of
@@ -235,6 +238,30 @@ def tenths(points: list[tuple[float, int]], total: int) -> list[float]:
     ]
 
 
+def baseline(work: Path, source: Path, meta: dict) -> dict:
+    """The first 1 % of the archive indexed alone, the same way, in the same run: how fast this
+    machine indexes a small archive today, to read the full run's rate against (the machine's
+    speed varies from day to day by a factor of 2–3)."""
+    count = max(1_000, meta["articles"] // 100)
+    first = work / f"first-{count}.jsonl.gz"
+    if not first.exists():
+        part = first.with_suffix(".part")
+        with gzip.open(part, "wt", encoding="utf-8", compresslevel=1) as out:
+            for record in itertools.islice(read_jsonl(source), count):
+                out.write(json.dumps(record, ensure_ascii=False) + "\n")
+        part.rename(first)
+    index_dir = work / "baseline-index"
+    if index_dir.exists():
+        subprocess.run(["rm", "-rf", str(index_dir)], check=True)
+    print(f"baseline: indexing the first {count:,} articles alone …", flush=True)
+    args = [*ZHSEARCH, "index", "--index", str(index_dir), "--progress-every", "1", str(first)]
+    status, _, seconds, _ = run_with_progress(args)
+    if status != 0:
+        raise RuntimeError(f"zhsearch index exited {status}")
+    subprocess.run(["rm", "-rf", str(index_dir)], check=True)
+    return {"articles": count, "seconds": seconds, "rate": count / seconds}
+
+
 def indexing(work: Path, source: Path, meta: dict) -> dict:
     index_dir = work / "index"
     if index_dir.exists():
@@ -262,11 +289,23 @@ def indexing(work: Path, source: Path, meta: dict) -> dict:
     }
 
 
-def report_indexing(result: dict, articles: int) -> None:
+def report_baseline(result: dict) -> None:
+    print(
+        f"\nBASELINE the first {result['articles']:,} articles alone: {result['seconds']:.0f} s,"
+        f" {result['rate']:.0f} articles/s"
+    )
+
+
+def report_indexing(result: dict, articles: int, base: dict | None = None) -> None:
     first = result["tenths"][0] if result["tenths"] else float("nan")
     ratios = [rate / first for rate in result["tenths"]]
     print(f"\nINDEXING {articles:,} articles (target at 10⁶: ≤ {TARGETS['index_minutes']} min)")
     print(f"  total            {result['seconds']:8.0f} s  {result['rate']:6.0f} articles/s")
+    if base:
+        print(
+            f"  against baseline {result['rate'] / base['rate']:8.2f} ×  the rate of the first"
+            f" {base['articles']:,} articles indexed alone ({base['rate']:.0f}/s)"
+        )
     print("  tenths           " + " ".join(f"{r:5.0f}" for r in result["tenths"]) + "  articles/s")
     print(
         "  ratio to first   "
@@ -539,7 +578,7 @@ def main() -> None:
     parser.add_argument("--articles", type=int, default=1_000_000)
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--workdir", type=Path, default=None)
-    parser.add_argument("--only", default="index,serve,upkeep,consistency")
+    parser.add_argument("--only", default="baseline,index,serve,upkeep,consistency")
     args = parser.parse_args()
     parts = set(args.only.split(","))
     work = args.workdir or ROOT / "bench" / ".work" / "scale" / str(args.articles)
@@ -547,8 +586,11 @@ def main() -> None:
     source = work / f"archive-{args.articles}.jsonl.gz"
     meta = generate(source, args.articles, args.seed)
     index_dir = work / "index"
+    base = baseline(work, source, meta) if "baseline" in parts else None
+    if base:
+        report_baseline(base)
     if "index" in parts:
-        report_indexing(indexing(work, source, meta), args.articles)
+        report_indexing(indexing(work, source, meta), args.articles, base)
     if "consistency" in parts:
         report_consistency(consistency(work, source))
     if not parts & {"serve", "upkeep"}:
