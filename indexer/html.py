@@ -331,11 +331,26 @@ def _prose_of(tag: Tag) -> float:
     return sum(_prose_score(text) for _, text in _text_blocks(tag) if len(text) >= 20)
 
 
-def _drop_boilerplate(body: Tag) -> None:
+_COMMENTS = re.compile(r"comment|reply|discuss", re.I)
+
+
+def _best_block(body: Tag) -> Tag | None:
+    """The page's one block that reads most as prose (and is not mostly links)."""
+    scored = [
+        (_prose_score(text), tag)
+        for tag, text in _text_blocks(body)
+        if len(text) >= 20 and _link_density(tag) < 0.3
+    ]
+    return max(scored, key=lambda pair: pair[0])[1] if scored else None
+
+
+def _drop_boilerplate(body: Tag, spare: Tag | None = None) -> None:
     """Remove the elements named as navigation, sidebars, comments, sharing widgets, and the
-    forms, but not one around most of the page or most of its prose."""
+    forms, but not one around most of the page or most of its prose, nor one that holds
+    `spare` (unless it is named for comments)."""
     page_chars = len(body.get_text(strip=True)) or 1
     page_prose: float | None = None
+    holding_spare = {id(p) for p in spare.parents} | {id(spare)} if spare is not None else set()
     for tag in body.find_all(True):
         if tag.decomposed or tag.name in ("body", "html", "article", "main"):
             continue
@@ -344,12 +359,25 @@ def _drop_boilerplate(body: Tag) -> None:
         text = tag.get_text(strip=True)
         if len(text) >= 0.4 * page_chars:
             continue  # a "breadcrumb" or "comment" wrapper around most of the page is not one
+        if id(tag) in holding_spare and not _COMMENTS.search(
+            " ".join([" ".join(tag.get("class") or []), tag.get("id") or ""])
+        ):
+            continue
         # nor is a layout column named for where it sits ("twosidebarL") that holds the
         # story; the cheap bound first (blocks count from 20 characters), rarely the blocks
         page_prose = _prose_of(body) if page_prose is None else page_prose
         bound = len(_PUNCTUATION.findall(text)) + len(text) / 20 + len(text) / 100
         if bound < 0.5 * page_prose or _prose_of(tag) < 0.5 * page_prose:
             tag.decompose()
+
+
+_TOO_SHORT = 50  # characters: a page with less text than this has no story found in it
+
+
+def _story(body: Tag, title: str) -> str:
+    """The main container's paragraphs, a line each, less the headline."""
+    lines = _paragraphs(_main_container(body))
+    return "\n".join(line for line in lines if line != title)
 
 
 def extract(html: str) -> ExtractedPage:
@@ -390,12 +418,21 @@ def extract(html: str) -> ExtractedPage:
     _drop_boilerplate(soup.body or soup)
     body = soup.body or soup
     page_text = body.get_text("\n")
-    lines = _paragraphs(_main_container(body))
-    text = "\n".join(line for line in lines if line != title)
+    text = _story(body, title)
+    if len(text) < _TOO_SHORT:
+        # A short story in an element named as boilerplate, beside more text than it (a
+        # layout column "twosidebarL" next to a long sidebar): read again, sparing the
+        # element that holds the page's best paragraph.
+        again = BeautifulSoup(html, "lxml")
+        for tag in again.find_all(_DROP_TAGS):
+            tag.decompose()
+        again_body = again.body or again
+        _drop_boilerplate(again_body, spare=_best_block(again_body))
+        text = max(text, _story(again_body, title), key=len)
     article_body = _text_of(linked.get("articleBody"))
     if len(article_body) > 2 * len(text):  # the page builds its text with script
         text = "\n".join(_clean(line) for line in article_body.splitlines() if line.strip())
-    if len(text) < 50 and len(description) > len(text):
+    if len(text) < _TOO_SHORT and len(description) > len(text):
         text = _clean(description)  # no text in the page: its summary is what there is
 
     if date is None:  # the date the page shows

@@ -70,3 +70,10 @@ def test_a_page_inside_one_aspnet_form_gives_its_story():
     lines = gold["body"].splitlines()
     found = [line for line in lines if line[:20] in extracted.text]
     assert len(found) >= 0.75 * len(lines)  # a paper: its abstract and references are not
+
+
+def test_a_short_story_in_a_column_named_as_a_sidebar_is_found():
+    extracted, gold = page("322")  # <div class="twosidebarL">, beside a longer sidebar
+    story = gold["body"].splitlines()[1:]  # the gold opens with the headline
+    assert all(line[:12] in extracted.text for line in story)
+    assert not extracted.text.endswith("...")  # not the page's cut description
