@@ -8,8 +8,11 @@ meanwhile. So the committer commits without merging, and merges happen beside it
 Lucene's concurrent merges do:
 
 1. `plan` picks segments by tier (a tier is a power of ten of articles): the smallest tier
-   that holds `WRITING.merge_factor` segments gives that many, never one over
-   `WRITING.merge_max_docs` articles, so a merge is bounded and most are small.
+   that holds `WRITING.merge_factor` segments gives that many, if together they hold no more
+   than `WRITING.merge_max_docs` articles, so a merge is bounded and most are small. The
+   segments of 50,000 articles a large batch writes (search/builders.py) are never merged:
+   ten of them, served from a 10⁶-article archive, made a background merge of 500,000 that
+   held a core and 1.3 GB for as long as the server had been up, and more.
 2. `build` (in a process of its own, `python -m search.writes.merging INDEX PID LANE`, no lock
    held) copies those segments' live articles into one new segment, their posting lists
    block by block (`search.segment_writer.MergingWriter`), written as a one-segment index in
@@ -93,8 +96,10 @@ def plan(segments, lane: Lane = SMALL) -> list:
     for segment in sorted(filter(lane.holds, segments), key=lambda s: s.doc_count_all()):
         by_tier.setdefault(_tier(segment.doc_count_all()), []).append(segment)
     for tier in sorted(by_tier):
-        if len(by_tier[tier]) >= WRITING.merge_factor:
-            return by_tier[tier][: WRITING.merge_factor]
+        chosen = by_tier[tier][: WRITING.merge_factor]
+        total = sum(s.doc_count_all() for s in chosen)
+        if len(chosen) >= WRITING.merge_factor and total <= WRITING.merge_max_docs:
+            return chosen
     return []
 
 

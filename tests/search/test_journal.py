@@ -177,6 +177,27 @@ def test_small_segments_are_merged_in_a_lane_of_their_own_beside_a_large_merge(
     assert len(stored) == 28 and "pair3-1" not in stored and "one7" not in stored
 
 
+class _Sized:
+    """A stand-in for a segment: all `plan` asks of one is its size."""
+
+    def __init__(self, docs: int):
+        self.docs = docs
+
+    def doc_count_all(self) -> int:
+        return self.docs
+
+
+def test_a_merge_never_holds_more_than_merge_max_docs_so_large_batches_segments_stay():
+    from search.config import WRITING
+    from search.writes import merging
+
+    built = [_Sized(50_000) for _ in range(20)]  # a 10⁶-article batch's segments
+    assert merging.plan(built, merging.LARGE) == []
+    committed = [_Sized(5_000) for _ in range(12)]
+    chosen = merging.plan(built + committed, merging.LARGE)
+    assert len(chosen) == WRITING.merge_factor and {s.docs for s in chosen} == {5_000}
+
+
 def test_a_committer_runs_merges_in_processes_and_stops_them_when_closed(tmp_path):
     from search.writes import merging
 
