@@ -251,26 +251,30 @@ def baseline(work: Path, source: Path, meta: dict) -> dict:
                 out.write(json.dumps(record, ensure_ascii=False) + "\n")
         part.rename(first)
     index_dir = work / "baseline-index"
-    if index_dir.exists():
-        subprocess.run(["rm", "-rf", str(index_dir)], check=True)
     print(f"baseline: indexing the first {count:,} articles alone …", flush=True)
-    args = [*ZHSEARCH, "index", "--index", str(index_dir), "--progress-every", "1", str(first)]
-    status, _, seconds, _ = run_with_progress(args)
-    if status != 0:
-        raise RuntimeError(f"zhsearch index exited {status}")
+    _, seconds, _ = index_fresh(index_dir, first)
     subprocess.run(["rm", "-rf", str(index_dir)], check=True)
     return {"articles": count, "seconds": seconds, "rate": count / seconds}
 
 
-def indexing(work: Path, source: Path, meta: dict) -> dict:
-    index_dir = work / "index"
+def index_fresh(
+    index_dir: Path, source: Path
+) -> tuple[list[tuple[float, int]], float, TreeSampler]:
+    """`zhsearch index` of `source` into a new `index_dir`: its progress points, seconds and
+    memory sampler (see `run_with_progress`)."""
     if index_dir.exists():
         subprocess.run(["rm", "-rf", str(index_dir)], check=True)
-    print(f"indexing {source.name} ({meta['articles']:,} articles) …", flush=True)
     args = [*ZHSEARCH, "index", "--index", str(index_dir), "--progress-every", "1", str(source)]
     status, points, seconds, sampler = run_with_progress(args)
     if status != 0:
         raise RuntimeError(f"zhsearch index exited {status}")
+    return points, seconds, sampler
+
+
+def indexing(work: Path, source: Path, meta: dict) -> dict:
+    index_dir = work / "index"
+    print(f"indexing {source.name} ({meta['articles']:,} articles) …", flush=True)
+    points, seconds, sampler = index_fresh(index_dir, source)
     # The last line comes once the run has committed everything: the stretch before it is
     # the final write-out of the segments being built, the others are pauses mid-run.
     gaps = [b[0] - a[0] for a, b in itertools.pairwise(points)]

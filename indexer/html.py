@@ -124,8 +124,13 @@ def _is_boilerplate(tag: Tag) -> bool:
         return True
     if tag.attrs is None:
         return False
-    marker = " ".join([" ".join(tag.get("class") or []), tag.get("id") or ""])
+    marker = _marker(tag)
     return bool(marker.strip()) and bool(_BOILERPLATE.search(marker))
+
+
+def _marker(tag: Tag) -> str:
+    """What an element is named: its classes and id."""
+    return " ".join([" ".join(tag.get("class") or []), tag.get("id") or ""])
 
 
 def _headings(soup: BeautifulSoup, name: str) -> list[str]:
@@ -359,9 +364,7 @@ def _drop_boilerplate(body: Tag, spare: Tag | None = None) -> None:
         text = tag.get_text(strip=True)
         if len(text) >= 0.4 * page_chars:
             continue  # a "breadcrumb" or "comment" wrapper around most of the page is not one
-        if id(tag) in holding_spare and not _COMMENTS.search(
-            " ".join([" ".join(tag.get("class") or []), tag.get("id") or ""])
-        ):
+        if id(tag) in holding_spare and not _COMMENTS.search(_marker(tag)):
             continue
         # nor is a layout column named for where it sits ("twosidebarL") that holds the
         # story; the cheap bound first (blocks count from 20 characters), rarely the blocks
