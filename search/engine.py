@@ -23,7 +23,7 @@ from .config import LIMITS, RANKING, SERVING
 from .dates import format_date
 from .documents import Article, Hit, IndexStats, Ranking, SearchResults
 from .filters import Filters
-from .highlight import highlight, snippet
+from .hits import hit_of
 from .index import article_from_stored, fresh_reader, open_index
 from .lenient import read_query
 from .lexicon_file import (
@@ -33,18 +33,16 @@ from .lexicon_file import (
     lexicon_path,
     open_lexicon,
 )
+from .page_order import in_page_order, ranking_depth
 from .query import (
-    ALL_WORDS,
     Node,
     QueryError,
-    Words,
     has_soft_conjunction,
     marked_terms,
     parse,
     ranking_query,
     to_whoosh,
 )
-from .rerank import reranked
 from .schema import SEARCH_FIELDS
 from .statistics import live_statistics
 from .suggest import Lexicon, Suggestion, corrected_query, is_key_term, read_vocabulary
@@ -215,39 +213,20 @@ class SearchEngine:
             query = to_whoosh(node, strict=True)
             if has_soft_conjunction(node) and not _matches_any(searcher, query):
                 query = to_whoosh(node, strict=False)
-        rerank = sort == "relevance" and _reranks(node)
-        depth = max(wanted, RANKING.rerank_depth) if rerank else wanted
+        depth = ranking_depth(node, wanted) if sort == "relevance" else wanted
         found = collect(searcher, query, filters, depth, sort)
-        tiers = [s >= ALL_WORDS for s in found.scores]  # the articles with all the words first
-        scores = [s - ALL_WORDS if tier else s for s, tier in zip(found.scores, tiers, strict=True)]
-        docnums = found.docnums
-        if rerank and docnums:
-            # Only the first `depth` by score, whatever page is asked for: every page then
-            # cuts the same order, and none repeats an article of another.
-            head = min(len(docnums), RANKING.rerank_depth)
-            stored = [searcher.stored_fields(d) for d in docnums[:head]]
-            titles = [s.get("title", "") for s in stored]
-            texts = [s.get("text", "")[: RANKING.rerank_text_chars] for s in stored]
-            order = reranked(node.text, scores[:head], titles, tiers[:head], texts)
-            order += range(head, len(docnums))
-            docnums, scores = [docnums[i] for i in order], [scores[i] for i in order]
+        docnums, scores = found.docnums, found.scores
+        if sort == "relevance":
+
+            def titles_and_texts(docs: list[int]) -> list[tuple[str, str]]:
+                stored = [searcher.stored_fields(d) for d in docs]
+                return [(s.get("title", ""), s.get("text", "")) for s in stored]
+
+            docnums, scores = in_page_order(node, docnums, scores, titles_and_texts)
         return replace(found, docnums=docnums[offset:wanted], scores=scores[offset:wanted])
 
     def _hit(self, searcher: Searcher, docnum: int, score: float, terms: set[str]) -> Hit:
-        stored = searcher.stored_fields(docnum)
-        title = stored.get("title", "")
-        return Hit(
-            id=stored["id"],
-            title=title,
-            url=stored.get("url", ""),
-            date=format_date(stored.get("date")),
-            score=round(float(score), 4),
-            title_html=highlight(title, terms),
-            snippet_html=snippet(stored.get("text", ""), terms, LIMITS.snippet_chars),
-            author=stored.get("author", ""),
-            source=stored.get("source", ""),
-            category=stored.get("category", ""),
-        )
+        return hit_of(article_from_stored(searcher.stored_fields(docnum)), score, terms)
 
     def lexicon(self, wait: float = 2.0) -> Lexicon:
         """The index's words and titles for suggestions, built in the background.
@@ -405,9 +384,3 @@ class SearchEngine:
         searcher = getattr(self._local, "searcher", None)
         if searcher is not None:
             searcher.close()
-
-
-def _reranks(node: Node) -> bool:
-    """Whether a query's best matches are ordered again by how much of it they hold: plain
-    words, in no one field (search/rerank.py)."""
-    return isinstance(node, Words) and node.field is None and RANKING.rerank_depth > 0

@@ -184,15 +184,25 @@ class FacetCounter:
         return allowed
 
     def facets(self) -> Facets:
-        f = self.filters
-        return Facets(
-            source=_top(self._sources, set(f.sources)),
-            category=_top(self._categories, set(f.categories)),
-            year=sorted(_top(self._years, _chosen_year(f)), key=lambda v: v.value, reverse=True),
-            date_range=[
-                FacetValue(name, self._ranges[name], name == f.preset) for name in DATE_PRESETS
-            ],
-        )
+        return facets_of(self.filters, self._sources, self._categories, self._years, self._ranges)
+
+
+def facets_of(
+    filters: Filters,
+    sources: Counter[str],
+    categories: Counter[str],
+    years: Counter[str],
+    ranges: Counter[str],
+) -> Facets:
+    """The facets a reader sees, from the match counts of each value (and of each preset
+    range), whichever engine counted them."""
+    f = filters
+    return Facets(
+        source=_top(sources, set(f.sources)),
+        category=_top(categories, set(f.categories)),
+        year=sorted(_top(years, _chosen_year(f)), key=lambda v: v.value, reverse=True),
+        date_range=[FacetValue(name, ranges[name], name == f.preset) for name in DATE_PRESETS],
+    )
 
 
 def _chosen(codes: np.ndarray, names: list[str], chosen: tuple[str, ...] | list[str]) -> np.ndarray:

@@ -44,7 +44,7 @@ def _engine(tmp_path, titles: list[str]) -> SearchEngine:
 
 
 def test_a_short_query_shows_its_matches_in_the_reranked_order(tmp_path, monkeypatch):
-    from search import engine
+    from search import page_order
 
     engine_ = _engine(tmp_path, ["伊春友好区卖房", "伊春友好区房价", "伊春友好区新闻"])
     by_score = [h.id for h in engine_.search("伊春友好区").hits]
@@ -54,7 +54,7 @@ def test_a_short_query_shows_its_matches_in_the_reranked_order(tmp_path, monkeyp
         seen.append((query, titles, texts))
         return list(range(len(scores)))[::-1]
 
-    monkeypatch.setattr(engine, "reranked", reversed_order)
+    monkeypatch.setattr(page_order, "reranked", reversed_order)
     assert [h.id for h in engine_.search("伊春友好区").hits] == by_score[::-1]
     assert seen[0][0] == "伊春友好区" and len(seen[0][1]) == 3
     assert seen[0][2] == ["正文"] * 3  # the beginnings of their texts
@@ -63,10 +63,10 @@ def test_a_short_query_shows_its_matches_in_the_reranked_order(tmp_path, monkeyp
 def test_questions_and_long_queries_are_reordered_but_not_phrases_or_field_queries(
     tmp_path, monkeypatch
 ):
-    from search import engine
+    from search import page_order
 
     calls = []
-    monkeypatch.setattr(engine, "reranked", lambda query, *args: calls.append(query) or [])
+    monkeypatch.setattr(page_order, "reranked", lambda query, *args: calls.append(query) or [])
     engine_ = _engine(tmp_path, ["北京大学", "北京大学在哪里"])
     engine_.search("北京大学在哪里")  # a question: its words stand in the passage
     engine_.search("北京大学 " * 7)
