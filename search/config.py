@@ -211,6 +211,10 @@ class XapianConfig:
 
     shards: str = ""  # host:port,host:port… in routing order
     timeout_ms: int = 2000  # a shard that has not answered by then counts as down
+    # A search some shard did not answer shows what the others found, flagged partial with the
+    # missing shards named; false: it is refused (HTTP 503) instead.
+    partial_results: bool = True
+    retry_seconds: float = 1.0  # how often a shard found down is tried again
 
 
 RANKING = RankingConfig()

@@ -73,6 +73,9 @@ class SearchResults:
     notes: list = field(default_factory=list)
     # The synonyms each query word was also searched with (search.synonyms).
     expanded: dict[str, list[str]] = field(default_factory=dict)
+    # The shards that did not answer (host:port), on a backend of shards: the hits, total and
+    # facets are those of the others, and `partial` is true.
+    missing_shards: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict:
         return {
@@ -87,6 +90,7 @@ class SearchResults:
             "partial": self.partial,
             "notes": [note.to_dict() for note in self.notes],
             "expanded": self.expanded,
+            "missing_shards": self.missing_shards,
         }
 
 

@@ -74,7 +74,13 @@ _SCHEMAS = {
             },
             "partial": {
                 "type": "boolean",
-                "description": "the search ran out of time; total and facets are lower bounds",
+                "description": "the search ran out of time, or some shard did not answer;"
+                " total and facets are lower bounds",
+            },
+            "missing_shards": {
+                "type": "array",
+                "items": _STRING,
+                "description": "the shards (host:port) that did not answer; empty on one index",
             },
             "notes": {
                 "type": "array",

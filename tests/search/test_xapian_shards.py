@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import signal
 import subprocess
 import sys
@@ -16,23 +15,16 @@ import time
 
 import pytest
 
-from search.backends.xapian import XapianMissing, import_xapian
+from search.backends.xapian import import_xapian
 from search.backends.xapian.shards import ShardAddress, ShardError, parse_shards, shard_status
 from tests.conftest import ROOT
 from tests.server import free_port
+from tests.shard_servers import require_xapian
 
 
 @pytest.fixture(scope="module", autouse=True)
 def xapian_installed():
-    missing = "" if shutil.which("xapian-tcpsrv") else "xapian-tcpsrv is not installed"
-    try:
-        import_xapian()
-    except XapianMissing as exc:
-        missing = str(exc)
-    if missing:
-        if os.environ.get("ZHSEARCH_REQUIRE_XAPIAN"):
-            pytest.fail(f"Xapian tests required but {missing}")
-        pytest.skip(missing)
+    require_xapian()
 
 
 def zhsearch(*args: str) -> subprocess.CompletedProcess:

@@ -132,8 +132,17 @@ def _own_session_dying_with_us() -> None:
 class ShardServer:
     """`xapian-tcpsrv --writable` for one shard folder on `interface:port`."""
 
-    def __init__(self, folder: Path, port: int, interface: str = "127.0.0.1"):
+    def __init__(
+        self,
+        folder: Path,
+        port: int,
+        interface: str = "127.0.0.1",
+        idle_timeout_ms: int | None = None,
+    ):
+        """`idle_timeout_ms`: how long the server keeps a connection nothing is sent on
+        (xapian-tcpsrv's own default where None)."""
         self.folder, self.port, self.interface = folder, port, interface
+        self.idle_timeout_ms = idle_timeout_ms
         self.process: subprocess.Popen | None = None
 
     @property
@@ -152,6 +161,7 @@ class ShardServer:
         create_shard(self.folder)
         self.process = subprocess.Popen(
             [TCPSRV, "--writable", "--quiet", "--interface", self.interface]
+            + (["--idle-timeout", str(self.idle_timeout_ms)] if self.idle_timeout_ms else [])
             + ["--port", str(self.port), str(self.folder)],
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
@@ -190,8 +200,10 @@ class ShardServer:
 
 
 @contextlib.contextmanager
-def running_shard(folder: Path, port: int, interface: str = "127.0.0.1") -> Iterator[ShardServer]:
-    server = ShardServer(folder, port, interface)
+def running_shard(
+    folder: Path, port: int, interface: str = "127.0.0.1", idle_timeout_ms: int | None = None
+) -> Iterator[ShardServer]:
+    server = ShardServer(folder, port, interface, idle_timeout_ms)
     server.start()
     try:
         yield server
