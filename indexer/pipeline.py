@@ -57,15 +57,14 @@ class IndexSummary:
         return out
 
 
-class _Run:
-    """The state of one indexing run over an index."""
+class IndexRun:
+    """The state of one indexing run: which ids are known, which files are done."""
 
-    def __init__(self, index_dir: Path):
-        self.index = open_or_create_index(index_dir)
-        load_for_index(index_dir)  # cut the articles with the index's own user dictionary
-        with self.index.reader() as reader:
-            self.known_ids = set(reader.field_terms("id"))
-        self.manifest = SourceManifest(index_dir)
+    def __init__(self, manifest_dir: Path, known_ids):
+        """`known_ids`: the ids already written (`in`, `add`, `-=`, as a set has them);
+        `manifest_dir`: where the source files' digests are kept."""
+        self.known_ids = known_ids
+        self.manifest = SourceManifest(manifest_dir)
         self.finished: dict[Path, tuple[str, list[str]]] = {}  # since the last commit
         self.summary = IndexSummary()
 
@@ -136,7 +135,10 @@ def index_paths(
     files = list(find_files(paths))
     sizes = {f: f.stat().st_size if f.exists() else 0 for f in files}
     progress = progress or Progress(len(files), sum(sizes.values()), interval=progress_interval)
-    run = _Run(index_dir)
+    index = open_or_create_index(index_dir)
+    load_for_index(index_dir)  # cut the articles with the index's own user dictionary
+    with index.reader() as reader:
+        run = IndexRun(index_dir, set(reader.field_terms("id")))
     if procs is None:
         large = sum(sizes.values()) >= INDEXING.parallel_min_bytes
         procs = min(os.cpu_count() or 1, INDEXING.max_procs) if large else 1

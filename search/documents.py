@@ -108,7 +108,7 @@ class Ranking:
 @dataclass
 class IndexStats:
     articles: int
-    index_bytes: int
+    index_bytes: int | None  # None where the articles are on shard servers
     last_update: str | None  # ISO 8601, +08:00
     queued: int = 0  # writes acknowledged over HTTP, not yet searchable
     last_commit: str | None = None  # when the index's newest commit was written

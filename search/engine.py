@@ -5,7 +5,6 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
-import re
 import threading
 import time
 from contextlib import contextmanager
@@ -45,7 +44,7 @@ from .query import (
 )
 from .schema import SEARCH_FIELDS
 from .statistics import live_statistics
-from .suggest import Lexicon, Suggestion, corrected_query, is_key_term, read_vocabulary
+from .suggest import Lexicon, Suggestion, did_you_mean, is_key_term, read_vocabulary
 from .synonyms import SynonymStore, expand, expanded
 from .userdict import load_for_index
 from .writes.journal import Journal
@@ -54,7 +53,6 @@ from .writes.journal import exists as journal_exists
 log = logging.getLogger(__name__)
 
 SORTS = ("relevance", "newest", "oldest")
-_SYNTAX = re.compile(r'["()]|(?<!\S)-')  # quotes, parentheses, a leading minus
 
 
 def _matches_any(searcher: Searcher, query: wq.Query | None) -> bool:
@@ -296,17 +294,10 @@ class SearchEngine:
         return self.lexicon().complete(typed[: LIMITS.max_query_chars], limit)
 
     def did_you_mean(self, text: str) -> str | None:
-        """For a query that found nothing: a corrected one, or fewer words, that finds some."""
+        """For a query that found nothing: a corrected query, or fewer words, that finds some."""
         searcher = self.searcher()
-        correction = corrected_query(text, self.lexicon(wait=0.5))  # a search waits less
-        if correction and self._finds_any(searcher, correction):
-            return correction
-        blocks = [b for b in _SYNTAX.sub(" ", text).split() if b not in ("AND", "OR", "NOT")]
-        if 1 < len(blocks) <= 8:
-            kept = [block for block in blocks if self._finds_any(searcher, block)]
-            if kept:
-                return " ".join(kept)
-        return None
+        lexicon = self.lexicon(wait=0.5)  # a search waits less
+        return did_you_mean(text, lexicon, lambda words: self._finds_any(searcher, words))
 
     def _finds_any(self, searcher: Searcher, text: str) -> bool:
         try:

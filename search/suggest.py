@@ -12,6 +12,7 @@ import heapq
 import re
 import sqlite3
 import threading
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -273,3 +274,20 @@ def corrected_query(text: str, lexicon: Lexicon) -> str | None:
         else:
             parts.append(block)
     return "".join(parts) if changed else None
+
+
+_SYNTAX = re.compile(r'["()]|(?<!\S)-')  # quotes, parentheses, a leading minus
+
+
+def did_you_mean(text: str, lexicon: Lexicon, finds_any: Callable[[str], bool]) -> str | None:
+    """For a query that found nothing: a corrected one, or fewer of its words, that
+    `finds_any` says finds some articles."""
+    correction = corrected_query(text, lexicon)
+    if correction and finds_any(correction):
+        return correction
+    blocks = [b for b in _SYNTAX.sub(" ", text).split() if b not in ("AND", "OR", "NOT")]
+    if 1 < len(blocks) <= 8:
+        kept = [block for block in blocks if finds_any(block)]
+        if kept:
+            return " ".join(kept)
+    return None

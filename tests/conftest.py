@@ -99,6 +99,33 @@ def sample_engine(sample_index):
 
 
 @pytest.fixture(scope="session")
+def demo_shards(tmp_path_factory):
+    """The bundled corpus/ in three Xapian shards (real `xapian-tcpsrv` servers), indexed
+    through `zhsearch index --backend xapian`: the frontend's folder and the shard list."""
+    import contextlib
+
+    from search.backends.xapian.shards import running_shard
+    from tests.server import free_port, run_zhsearch
+    from tests.shard_servers import require_xapian
+
+    require_xapian()
+    folder = tmp_path_factory.mktemp("demo-shards")
+    with contextlib.ExitStack() as running:
+        servers = [
+            running.enter_context(running_shard(folder / f"shard-{n}", free_port()))
+            for n in range(3)
+        ]
+        shards = ",".join(str(server.address) for server in servers)
+        home = folder / "frontend"
+        done = run_zhsearch(
+            "index", "--backend", "xapian", "--shards", shards, "--index", str(home), str(CORPUS)
+        )
+        assert done.returncode == 0, done.stderr
+        assert "失败 failed 0" in done.stdout, done.stdout
+        yield home, shards
+
+
+@pytest.fixture(scope="session")
 def demo_index(tmp_path_factory) -> Path:
     """The bundled corpus/, indexed through the real indexing pipeline."""
     from indexer.pipeline import index_paths

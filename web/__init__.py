@@ -7,18 +7,24 @@ from pathlib import Path
 from flask import Flask
 
 from search.analysis import analyze
-from search.config import default_index_dir
-from search.engine import SearchEngine
+from search.backends import open_engine
+from search.config import XAPIAN, default_index_dir
 from search.index import IndexNotFound
 
 
 def create_app(index_dir: Path | str | None = None, test_config: dict | None = None) -> Flask:
-    """App factory: one SearchEngine per app, the segmentation dictionary loaded up front."""
+    """App factory: one search engine per app, the segmentation dictionary loaded up front.
+
+    BACKEND "whoosh" (the default) searches the index in INDEX_DIR; "xapian" searches the
+    shards SHARDS (host:port,…), INDEX_DIR then holding the frontend's own files.
+    """
     app = Flask(__name__)
     app.config.from_mapping(
         INDEX_DIR=str(index_dir or default_index_dir()),
         JSON_AS_ASCII=False,
         REQUIRE_KEY=False,  # True: every call but /healthz needs a read or write key
+        BACKEND="whoosh",
+        SHARDS=XAPIAN.shards,
     )
     if test_config:
         app.config.update(test_config)
@@ -26,7 +32,9 @@ def create_app(index_dir: Path | str | None = None, test_config: dict | None = N
 
     analyze("预热分词词典")  # load the jieba dictionary now, not on the first request
     try:
-        app.extensions["zhsearch"] = SearchEngine(Path(app.config["INDEX_DIR"]))
+        app.extensions["zhsearch"] = open_engine(
+            Path(app.config["INDEX_DIR"]), app.config["BACKEND"], app.config["SHARDS"]
+        )
     except IndexNotFound:
         app.extensions["zhsearch"] = None  # pages explain it; /healthz reports it
 

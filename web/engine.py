@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import current_app
 
+from search.backends import open_engine
 from search.engine import SearchEngine
 
 
@@ -12,6 +13,7 @@ def get_engine() -> SearchEngine:
     engine = current_app.extensions.get("zhsearch")
     if engine is None:
         # raises IndexNotFound, which the error handlers turn into a message for the user
-        engine = SearchEngine(current_app.config["INDEX_DIR"])
+        config = current_app.config
+        engine = open_engine(config["INDEX_DIR"], config["BACKEND"], config["SHARDS"])
         current_app.extensions["zhsearch"] = engine
     return engine

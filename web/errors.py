@@ -7,6 +7,7 @@ import logging
 from flask import Flask, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
+from search.backends.xapian.connections import ShardsUnavailable
 from search.config import WRITING
 from search.index import IndexNotFound
 from search.query import QueryError
@@ -36,6 +37,10 @@ def register(app: Flask) -> None:
     @app.errorhandler(IndexNotFound)
     def no_index(exc: IndexNotFound):
         return error_response(503, "no_index", str(exc))
+
+    @app.errorhandler(ShardsUnavailable)
+    def no_shards(exc: ShardsUnavailable):
+        return error_response(503, "shards_unavailable", str(exc))
 
     @app.errorhandler(PayloadTooLarge)
     def too_large(exc: PayloadTooLarge):

@@ -25,6 +25,7 @@ from prometheus_client import (
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 
+from search.backends.xapian.connections import ShardsUnavailable
 from search.index import IndexNotFound
 
 from .engine import get_engine
@@ -60,12 +61,13 @@ class IndexCollector(Collector):
         with self.app.app_context():
             try:
                 stats = get_engine().stats()
-            except IndexNotFound:
+            except (IndexNotFound, ShardsUnavailable):
                 return
         yield GaugeMetricFamily("zhsearch_articles", "Articles in the index", value=stats.articles)
-        yield GaugeMetricFamily(
-            "zhsearch_index_bytes", "Bytes of the index on disk", value=stats.index_bytes
-        )
+        if stats.index_bytes is not None:  # None: on shard servers
+            yield GaugeMetricFamily(
+                "zhsearch_index_bytes", "Bytes of the index on disk", value=stats.index_bytes
+            )
         if stats.last_commit:
             yield GaugeMetricFamily(
                 "zhsearch_last_commit_timestamp_seconds",

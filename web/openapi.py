@@ -132,7 +132,10 @@ _SCHEMAS = {
     "Stats": _object(
         {
             "articles": {"type": "integer"},
-            "index_bytes": {"type": "integer"},
+            "index_bytes": {
+                "type": ["integer", "null"],
+                "description": "the index's size on disk; null on Xapian shards",
+            },
             "last_update": _DATE_TIME,
             "queued": {"type": "integer", "description": "writes accepted, not yet searchable"},
             "last_commit": {**_DATE_TIME, "description": "when the newest commit was written"},

@@ -29,10 +29,10 @@ MULTIPROCESS_ENV = "PROMETHEUS_MULTIPROC_DIR"
 
 
 class _Gunicorn(BaseApplication):
-    def __init__(self, index_dir: Path, options: dict, require_key: bool):
+    def __init__(self, index_dir: Path, options: dict, app_config: dict):
         self.index_dir = index_dir
         self.options = options
-        self.require_key = require_key
+        self.app_config = app_config
         super().__init__()
 
     def load_config(self) -> None:
@@ -43,7 +43,7 @@ class _Gunicorn(BaseApplication):
         from web import create_app
         from web.writes import start_committer
 
-        app = create_app(self.index_dir, {"REQUIRE_KEY": self.require_key})
+        app = create_app(self.index_dir, self.app_config)
         start_committer(app)  # stands by, should the committer process die
         engine = app.extensions.get("zhsearch")
         if engine is not None:
@@ -95,15 +95,18 @@ def serve(
     workers: int,
     threads: int,
     require_key: bool = False,
+    backend: str = "whoosh",
+    shards: str = "",
 ) -> None:
-    """Serve until interrupted (Ctrl-C or SIGTERM stop the workers and exit)."""
+    """Serve until interrupted (Ctrl-C or SIGTERM stop the workers and exit); `backend` and
+    `shards` as `web.create_app` takes them."""
     from search.writes.committer import fork_committer_process
 
     metrics_folder = _metrics_folder()
     analyze("预热分词词典")  # loaded once, before the workers fork, and shared by them
     # Applies what a crashed server left in the journal first, then every new write; it dies
     # with this process.
-    fork_committer_process(index_dir)
+    fork_committer_process(index_dir, shards=shards if backend == "xapian" else "")
     options = {
         "bind": f"[{host}]:{port}" if ":" in host else f"{host}:{port}",
         "workers": workers,
@@ -123,7 +126,8 @@ def serve(
         "child_exit": _worker_gone,
     }
     try:
-        _Gunicorn(index_dir, options, require_key).run()
+        app_config = {"REQUIRE_KEY": require_key, "BACKEND": backend, "SHARDS": shards}
+        _Gunicorn(index_dir, options, app_config).run()
     finally:
         if metrics_folder:
             shutil.rmtree(metrics_folder, ignore_errors=True)

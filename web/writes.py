@@ -38,7 +38,9 @@ def start_committer(app: Flask) -> None:
     """Run a committer thread in this process (it commits once it gets the writer lock)."""
     thread = app.extensions.get("zhsearch_committer")
     if thread is None or not thread.is_alive():
-        thread = app.extensions["zhsearch_committer"] = CommitterThread(app.config["INDEX_DIR"])
+        shards = app.config["SHARDS"] if app.config.get("BACKEND") == "xapian" else ""
+        thread = CommitterThread(app.config["INDEX_DIR"], shards=shards)
+        app.extensions["zhsearch_committer"] = thread
         thread.start()
 
 

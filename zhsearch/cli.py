@@ -27,6 +27,44 @@ def _index_dir(value: Path | None) -> Path:
     return value or default_index_dir()
 
 
+def backend_options(command):
+    """--backend and --shards: the embedded Whoosh index, or Xapian shards."""
+    command = click.option(
+        "--shards",
+        default=None,
+        help="With --backend xapian: the shards, host:port,… in routing order"
+        " [default: xapian.shards].",
+    )(command)
+    return click.option(
+        "--backend",
+        type=click.Choice(["whoosh", "xapian"]),
+        default="whoosh",
+        show_default=True,
+        help="Where the articles are: the index folder, or Xapian shards (--shards; the index"
+        " folder then holds the frontend's own files: keys, synonyms, search log).",
+    )(command)
+
+
+def _shards(backend: str, shards: str | None) -> str:
+    """The shard list of a --backend xapian command, checked; "" for the Whoosh index."""
+    if backend != "xapian":
+        if shards:
+            raise click.UsageError(
+                "--shards 需要 --backend xapian (--shards goes with --backend xapian)"
+            )
+        return ""
+    from search.backends.xapian import XapianMissing, import_xapian
+    from search.backends.xapian.shards import ShardError, parse_shards
+    from search.config import XAPIAN
+
+    try:
+        import_xapian()
+        parse_shards(shards or XAPIAN.shards)
+    except (XapianMissing, ShardError) as exc:
+        raise click.ClickException(str(exc)) from None
+    return shards or XAPIAN.shards
+
+
 def _apply_config(ctx: click.Context, param: click.Parameter, value: Path | None) -> None:
     """--config FILE: applied at once, before the command touches the index or binds a port;
     passed on ($ZHSEARCH_CONFIG) to the processes the command starts."""
@@ -91,6 +129,7 @@ def main() -> None:
     default=None,
     help="Seconds between progress lines [default: 0.2 on a terminal, else 5].",
 )
+@backend_options
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 def index_command(
     index_dir: Path | None,
@@ -100,27 +139,44 @@ def index_command(
     procs: int | None,
     lock_timeout: float,
     progress_every: float | None,
+    backend: str,
+    shards: str | None,
     paths: tuple[Path, ...],
 ) -> None:
     """Index the new and changed articles in PATHS (files or folders: .jsonl[.gz], .html,
     .htm, .txt, .md). Unchanged files are skipped."""
     from indexer.pipeline import index_paths
+    from search.backends.xapian.connections import ShardsUnavailable
     from search.builders import WorkerDied
 
+    shards = _shards(backend, shards)
     missing = [str(p) for p in paths if not p.exists()]
     if missing:
         raise click.ClickException(f"路径不存在 (no such file or folder): {', '.join(missing)}")
     try:
-        summary = index_paths(
-            list(paths),
-            _index_dir(index_dir),
-            commit_every=commit_every,
-            prune=prune,
-            procs=procs,
-            lock_timeout=lock_timeout,
-            progress_interval=progress_every,
-        )
-    except (IndexProblem, WorkerDied) as exc:
+        if shards:
+            from indexer.shards import index_into_shards
+            from search.backends.xapian.shards import parse_shards
+
+            summary = index_into_shards(
+                list(paths),
+                _index_dir(index_dir),
+                parse_shards(shards),
+                commit_every=commit_every,
+                prune=prune,
+                progress_interval=progress_every,
+            )
+        else:
+            summary = index_paths(
+                list(paths),
+                _index_dir(index_dir),
+                commit_every=commit_every,
+                prune=prune,
+                procs=procs,
+                lock_timeout=lock_timeout,
+                progress_interval=progress_every,
+            )
+    except (IndexProblem, WorkerDied, ShardsUnavailable) as exc:
         raise click.ClickException(str(exc)) from None
     for line in summary.lines():
         click.echo(line)
@@ -133,11 +189,12 @@ def index_command(
         sys.exit(1)
 
 
-def _engine(index_dir: Path | None):
-    from search.engine import SearchEngine
+def _engine(index_dir: Path | None, backend: str = "whoosh", shards: str | None = None):
+    from search.backends import open_engine
 
+    shards = _shards(backend, shards)
     try:
-        return SearchEngine(_index_dir(index_dir))
+        return open_engine(_index_dir(index_dir), backend, shards)
     except IndexProblem as exc:
         raise click.ClickException(str(exc)) from None
 
@@ -194,21 +251,30 @@ def _run_topics(engine, topics: Path, run: Path, limit: int) -> None:
     type=click.Path(dir_okay=False, path_type=Path),
     help="Batch mode: where to write the TREC run.",
 )
+@backend_options
 @click.argument("query", required=False)
-def search_command(index_dir, limit, as_json, topics, run_file, query) -> None:
+def search_command(index_dir, limit, as_json, topics, run_file, backend, shards, query) -> None:
     """Search the index for QUERY, or run every query of --topics into --run."""
+    from search.backends.xapian.connections import ShardsUnavailable
+
     if (topics is None) != (run_file is None):
         raise click.UsageError("--topics 和 --run 需要一起使用 (--topics and --run go together)")
     if topics is None and not query:
         raise click.UsageError("请给出查询 (give a QUERY, or --topics and --run)")
-    engine = _engine(index_dir)
-    if topics is not None:
-        _run_topics(engine, topics, run_file, limit)
-        return
+    engine = _engine(index_dir, backend, shards)
     try:
+        if topics is not None:
+            _run_topics(engine, topics, run_file, limit)
+            return
         results = engine.search(query, size=limit)
-    except QueryError as exc:
+    except (QueryError, ShardsUnavailable) as exc:
         raise click.ClickException(str(exc)) from None
+    if results.missing_shards:
+        click.echo(
+            f"部分结果：分片无响应 (partial results: no answer from"
+            f" {', '.join(results.missing_shards)})",
+            err=True,
+        )
     if as_json:
         click.echo(json.dumps(results.to_dict(), ensure_ascii=False, indent=2))
         return
@@ -240,19 +306,31 @@ def search_command(index_dir, limit, as_json, topics, run_file, query) -> None:
     is_flag=True,
     help="Every call but /healthz needs a read or write key (see `zhsearch keys`).",
 )
-def serve_command(index_dir, host, port, workers, threads, require_key) -> None:
+@backend_options
+def serve_command(index_dir, host, port, workers, threads, require_key, backend, shards) -> None:
     """Serve the search page and the JSON API (reads and, with a write key, writes)."""
     from web.server import serve
 
+    shards = _shards(backend, shards)
     # the settings file (--config) is applied by now: its values are the defaults
     host, port = host or SERVING.host, port or SERVING.port
     workers, threads = workers or SERVING.default_workers(), threads or SERVING.threads
+    where = f"shards: {shards}" if shards else f"index: {_index_dir(index_dir)}"
     click.echo(
-        f"zhsearch 正在服务 serving http://{host}:{port}/  (index: {_index_dir(index_dir)}, "
+        f"zhsearch 正在服务 serving http://{host}:{port}/  ({where}, "
         f"{workers} 个进程 workers × {threads} threads"
         f"{', 需要密钥 keys required' if require_key else ''})"
     )
-    serve(_index_dir(index_dir), host, port, workers, threads, require_key=require_key)
+    serve(
+        _index_dir(index_dir),
+        host,
+        port,
+        workers,
+        threads,
+        require_key=require_key,
+        backend=backend,
+        shards=shards,
+    )
 
 
 @main.group("shard")
@@ -328,12 +406,17 @@ def shard_status_command(shards: str | None, as_json: bool) -> None:
 
 @main.command("delete")
 @index_option
+@backend_options
 @click.argument("ids", nargs=-1, required=True)
-def delete_command(index_dir, ids) -> None:
+def delete_command(index_dir, backend, shards, ids) -> None:
     """Delete articles by id (through the server's journal while one serves the index)."""
     from search.index import IndexNotFound, index_exists
     from search.writes.route import index_writes
 
+    shards = _shards(backend, shards)
+    if shards:
+        _delete_from_shards(shards, ids)
+        return
     index_dir = _index_dir(index_dir)
     try:
         if not index_exists(index_dir):
@@ -345,6 +428,19 @@ def delete_command(index_dir, ids) -> None:
     click.echo(f"已删除 deleted {deleted} / {len(ids)}")
     if writes.report is not None:
         click.echo(writes.report.line())
+
+
+def _delete_from_shards(shards: str, ids) -> None:
+    from search.backends.xapian.connections import ShardsUnavailable
+    from search.backends.xapian.shards import parse_shards
+    from search.backends.xapian.writer import ShardWriter
+
+    try:
+        with ShardWriter(parse_shards(shards)) as writer:
+            deleted = writer.delete(ids)
+    except ShardsUnavailable as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"已删除 deleted {deleted} / {len(ids)}")
 
 
 @main.group("keys")

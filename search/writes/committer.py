@@ -43,7 +43,7 @@ from .lock import SERVER, WriterLock
 log = logging.getLogger(__name__)
 
 
-def _last_of_each_id(writes: list[Write]) -> list[Write]:
+def last_of_each_id(writes: list[Write]) -> list[Write]:
     """The last write of each id, in the order of those last writes: what the batch leaves."""
     latest: dict[str, Write] = {}
     for write in writes:
@@ -87,14 +87,14 @@ class Committer:
             return 0
         failures: dict[int, tuple[str, str]] = {}
         try:
-            self._commit(_last_of_each_id(writes))
+            self._commit(last_of_each_id(writes))
         except (IndexProblem, OSError):
             # Locked or missing, a full disk, a failing device: the machine's trouble, not any
             # one write's; the batch is retried as it is.
             raise
         except Exception:
             log.exception("a batch of %d writes failed; applying them one at a time", len(writes))
-            failures = self._commit_one_by_one(_last_of_each_id(writes))
+            failures = self._commit_one_by_one(last_of_each_id(writes))
         sync_index_files(self.index_dir, self._written)
         self._written = set()
         self.journal.mark_applied(writes[-1].seq, failures)
@@ -213,10 +213,13 @@ class CommitterThread(threading.Thread):
     """A server process's committer: waits for the writer lock, then applies new writes as
     they arrive, a commit starting at most every `WRITING.commit_interval_seconds`."""
 
-    def __init__(self, index_dir: Path, poll: float = 0.02):
+    def __init__(self, index_dir: Path, poll: float = 0.02, shards: str = ""):
+        """`shards`: host:port,… where the articles live in Xapian shards (`index_dir` then
+        holds the journal alone), "" for the Whoosh index in `index_dir`."""
         super().__init__(name="zhsearch-committer", daemon=True)
         self.index_dir = Path(index_dir)
         self.poll = poll
+        self.shards = shards
         self.stopping = threading.Event()
         self.lock = WriterLock(self.index_dir, SERVER)
 
@@ -228,20 +231,30 @@ class CommitterThread(threading.Thread):
         else:
             return
         log.info("committer of %s started in process %d", self.index_dir, os.getpid())
-        committer = Committer(self.index_dir)
+        committer = self._committer()
         try:
             self._commit_forever(committer)
         finally:
             committer.close()
             self.lock.release()
 
+    def _committer(self):
+        if not self.shards:
+            return Committer(self.index_dir)
+        from ..backends.xapian.committer import ShardCommitter
+        from ..backends.xapian.shards import parse_shards
+
+        return ShardCommitter(self.index_dir, parse_shards(self.shards))
+
     def _commit_forever(self, committer: Committer) -> None:
+        from ..backends.xapian.connections import ShardsUnavailable
+
         while not self.stopping.is_set():
             started = time.monotonic()
             try:
                 applied = committer.apply_batch()
                 committer.tend_merges()
-            except IndexProblem as exc:
+            except (IndexProblem, ShardsUnavailable) as exc:
                 log.warning("writes wait: %s", exc)
                 self.stopping.wait(1.0)
                 continue
@@ -321,7 +334,7 @@ class SignalStop:
         return self._set
 
 
-def fork_committer_process(index_dir: Path, settle: float = 10.0) -> int:
+def fork_committer_process(index_dir: Path, settle: float = 10.0, shards: str = "") -> int:
     """Fork a process that commits the index's journal until its parent dies or stops it
     (SIGTERM, SIGINT); returns its pid once it holds the writer lock (or `settle` s passed:
     then a CLI run holds the lock, and the committer takes it when that run ends).
@@ -334,7 +347,7 @@ def fork_committer_process(index_dir: Path, settle: float = 10.0) -> int:
     if pid == 0:  # the committer
         status = 0
         try:
-            committer = CommitterThread(index_dir)
+            committer = CommitterThread(index_dir, shards=shards)
             committer.stopping = SignalStop()  # before asking for SIGTERM at the parent's death
             die_with_parent(signal.SIGTERM)  # and finish the commit at hand
             committer.run()  # in this, the process's only thread

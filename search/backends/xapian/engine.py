@@ -10,12 +10,14 @@ named (or refused, see `XAPIAN.partial_results`).
 
 from __future__ import annotations
 
+import logging
+import math
 import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from search.config import LIMITS, RANKING, XAPIAN
+from search.config import LIMITS, RANKING, SERVING, XAPIAN
 from search.documents import Article, Hit, IndexStats, Ranking, SearchResults
 from search.facets import Facets
 from search.filters import Filters
@@ -27,11 +29,14 @@ from search.query import (
     QueryError,
     has_soft_conjunction,
     marked_terms,
+    parse,
     ranking_query,
     to_whoosh,
 )
-from search.suggest import Suggestion, is_key_term
+from search.suggest import Lexicon, Suggestion, did_you_mean, is_key_term
 from search.synonyms import Rules, SynonymStore, expand, expanded
+from search.writes.journal import Journal
+from search.writes.journal import exists as journal_exists
 
 from . import import_xapian
 from .connections import ShardConnections, ShardsUnavailable
@@ -39,6 +44,8 @@ from .documents import NEWEST_SLOT, OLDEST_SLOT, TIE_SLOT, from_document, unique
 from .facets import FacetSpies, filtered
 from .query import term_name, to_xapian
 from .shards import ShardAddress
+
+log = logging.getLogger(__name__)
 
 _PREFIXED = tuple("ABCDEFGHIJKLMNOPQRSTUVWXYZ")  # analysed terms are lower case (documents.py)
 
@@ -67,7 +74,12 @@ class XapianEngine:
         holds them for the Whoosh backend), or None for none."""
         self.addresses = list(addresses)
         self._local = threading.local()
-        self._synonyms = SynonymStore(Path(home)) if home is not None else None
+        self._lexicon: Lexicon | None = None
+        self._lexicon_at = 0.0  # when the last build started
+        self._lexicon_build: threading.Thread | None = None
+        self._lexicon_lock = threading.Lock()
+        self._home = Path(home) if home is not None else None
+        self._synonyms = SynonymStore(self._home) if self._home is not None else None
 
     # -- the shards ------------------------------------------------------------------------
 
@@ -126,6 +138,8 @@ class XapianEngine:
             return node, notes, _collect(database, node, page, size, sort, filters)
 
         (node, notes, found), missing = self._run(work)
+        wants_help = found.total == 0 and not missing
+        suggestion = self.did_you_mean(text) if wants_help else None
         terms = set(marked_terms(node))
         hits = [hit_of(a, s, terms) for a, s in zip(found.articles, found.scores, strict=True)]
         return SearchResults(
@@ -136,6 +150,7 @@ class XapianEngine:
             (time.perf_counter() - started) * 1000,
             hits,
             found.facets,
+            suggestion,
             partial=bool(missing),
             notes=notes,
             expanded=expanded(node),
@@ -153,11 +168,58 @@ class XapianEngine:
         ranking, _ = self._run(work)
         return ranking
 
-    def did_you_mean(self, text: str) -> str | None:
-        return None  # the suggestion lexicon is the Whoosh index's (see README, "Shards")
+    def lexicon(self, wait: float = 2.0) -> Lexicon:
+        """The shards' words and titles for suggestions, built in the background (in memory,
+        in each server process), again at most every `SERVING.lexicon_min_age_seconds` while
+        the shards change. Until the first is built (this waits up to `wait` seconds for it)
+        the lexicon is empty."""
+        with self._lexicon_lock:
+            lexicon, building = self._lexicon, self._lexicon_build
+            due = lexicon is None or time.monotonic() - self._lexicon_at >= (
+                SERVING.lexicon_min_age_seconds
+            )
+            if due and (building is None or not building.is_alive()):
+                self._lexicon_at = time.monotonic()
+                building = threading.Thread(target=self._build_lexicon, daemon=True)
+                self._lexicon_build = building
+                building.start()
+        if lexicon is None:
+            building.join(wait)
+            lexicon = self._lexicon
+        return lexicon if lexicon is not None else Lexicon.empty()
+
+    def _build_lexicon(self) -> None:
+        def build(database) -> Lexicon | None:
+            version = f"{database.get_doccount()}:{database.get_lastdocid()}"
+            if self._lexicon is not None and self._lexicon.version == version:
+                return None  # nothing changed since
+            return Lexicon.build(*_read_vocabulary(database), version=version)
+
+        try:
+            built, _ = self._run(build)
+        except ShardsUnavailable as exc:
+            log.warning("suggestion lexicon not built: %s", exc)
+            return
+        if built is not None:
+            with self._lexicon_lock:
+                self._lexicon = built
 
     def suggest(self, typed: str, limit: int = 8) -> list[Suggestion]:
-        return []
+        """Completions of what the user is typing: indexed words (also by pinyin), titles."""
+        return self.lexicon().complete(typed[: LIMITS.max_query_chars], limit)
+
+    def did_you_mean(self, text: str) -> str | None:
+        """For a query that found nothing: a corrected query, or fewer words, that finds some."""
+        lexicon = self.lexicon(wait=0.5)
+
+        def finds_any(words: str) -> bool:
+            try:
+                (found, _), _ = self._run(lambda db: (_finds_any(db, words), None))
+            except ShardsUnavailable:
+                return False
+            return found
+
+        return did_you_mean(text, lexicon, finds_any)
 
     def related(self, doc_id: str, limit: int = 5) -> list[Hit]:
         """Articles most like this one (the words that tell it apart most), best first."""
@@ -169,15 +231,7 @@ class XapianEngine:
             found = enquire.get_mset(0, 1)
             if found.empty():
                 return []
-            relevant = xapian.RSet()
-            relevant.add_document(found[0].docid)
-            terms = [
-                (item.term.decode("utf-8"), item.weight)
-                for item in enquire.get_eset(80, relevant)
-                if not item.term.decode("utf-8").startswith(_PREFIXED)
-            ]
-            key_terms = [(w, weight) for w, weight in terms if is_key_term(w)]
-            key_terms = key_terms[: RANKING.related_terms]
+            key_terms = _key_terms(database, found[0].docid)[: RANKING.related_terms]
             if not key_terms:
                 return []
             Q = xapian.Query
@@ -222,9 +276,14 @@ class XapianEngine:
         return count
 
     def stats(self) -> IndexStats:
-        """How many articles the shards that answer hold (their size on disk is each shard
-        server's: `zhsearch shard status` shows it per shard)."""
-        return IndexStats(articles=self.doc_count(), index_bytes=0, last_update=None)
+        """How many articles the shards that answer hold, and how many acknowledged writes
+        wait in the journal (the shards' size on disk is each shard server's)."""
+        queued = 0
+        if self._home is not None and journal_exists(self._home):
+            queued = Journal(self._home).backlog().writes
+        return IndexStats(
+            articles=self.doc_count(), index_bytes=None, last_update=None, queued=queued
+        )
 
     def close(self) -> None:
         connections = getattr(self._local, "connections", None)
@@ -239,6 +298,64 @@ def _vocabulary(database):
         return any(database.term_exists(term_name(field, word)) for field in ("title", "text"))
 
     return known
+
+
+def _key_terms(database, docid: int) -> list[tuple[str, float]]:
+    """The words that tell an article apart, most telling first, weighed as Whoosh's
+    `key_terms_from_text` weighs them (Bo1: the word's count in the article against its share
+    of the articles), from the article's term list (one round trip)."""
+    counts: dict[str, int] = {}
+    shares: dict[str, float] = {}
+    articles = max(database.get_doccount(), 1)
+    for item in database.termlist(docid):
+        term = item.term.decode("utf-8")
+        word = term[1:] if term.startswith("S") else term
+        if term.startswith(_PREFIXED) and not term.startswith("S"):
+            continue  # a keyword: the id, the author, the source, the category
+        counts[word] = counts.get(word, 0) + item.wdf
+        if not term.startswith("S"):
+            shares[word] = item.termfreq / articles
+    weights = {
+        word: n * math.log2((1 + share) / share) + math.log2(1 + share)
+        for word, n in counts.items()
+        if (share := shares.get(word)) and is_key_term(word)
+    }
+    ranked = sorted(weights.items(), key=lambda pair: (-pair[1], pair[0]))
+    top = ranked[0][1] if ranked else 1.0
+    return [(word, weight / top) for word, weight in ranked]
+
+
+def _finds_any(database, text: str) -> bool:
+    try:
+        node = parse(text, _vocabulary(database))
+    except QueryError:
+        return False
+    return _matches_any(database, to_xapian(to_whoosh(node, strict=False)))
+
+
+def _read_vocabulary(database) -> tuple[dict[str, int], list[tuple[str, str]]]:
+    """Every suggestible word of the shards with its document frequency (the larger of its
+    title's and its text's, as `search.suggest.read_vocabulary` counts), and the titles."""
+    xapian = import_xapian()
+    words: dict[str, int] = {}
+    for item in database.allterms():
+        term = item.term.decode("utf-8")
+        word = term[1:] if term.startswith("S") else term
+        if (term.startswith("S") or not term.startswith(_PREFIXED)) and is_key_term(word):
+            words[word] = max(words.get(word, 0), item.termfreq)
+    enquire = xapian.Enquire(database)
+    enquire.set_query(xapian.Query.MatchAll)
+    enquire.set_docid_order(xapian.Enquire.ASCENDING)
+    titles = []
+    batch = 5000
+    for start in range(0, database.get_doccount(), batch):
+        found = enquire.get_mset(start, batch)
+        found.fetch()
+        for item in found:
+            article = from_document(item.document)
+            if article.title:
+                titles.append((article.title, article.id))
+    return words, titles
 
 
 def _common_words(database):

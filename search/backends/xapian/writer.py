@@ -45,6 +45,10 @@ class ShardWriter:
     def _shard(self, article_id: str):
         return self._databases[shard_of(article_id, len(self._databases))]
 
+    def holds(self, article_id: str) -> bool:
+        """Whether the article's shard holds it (as committed, or written in this session)."""
+        return self._shard(article_id).term_exists(unique_term(article_id))
+
     def update(self, article: Article) -> None:
         """Add the article, or replace the one with its id."""
         self._shard(article.id).replace_document(unique_term(article.id), to_document(article))
@@ -55,10 +59,8 @@ class ShardWriter:
         """Delete these articles; how many of them the shards held."""
         deleted = 0
         for article_id in ids:
-            database = self._shard(article_id)
-            term = unique_term(article_id)
-            if database.term_exists(term):
-                database.delete_document(term)
+            if self.holds(article_id):
+                self._shard(article_id).delete_document(unique_term(article_id))
                 deleted += 1
         return deleted
 
