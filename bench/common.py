@@ -66,11 +66,12 @@ def timed(fn, *args, **kwargs):
 # ---------------------------------------------------------------- zhsearch through its CLI
 
 
-def zhsearch_index(index_dir: Path, *paths: Path) -> float:
-    """Index with the real `zhsearch index`; returns wall seconds."""
+def zhsearch_index(index_dir: Path, *paths: Path, backend: tuple[str, ...] = ()) -> float:
+    """Index with the real `zhsearch index` (`backend`: e.g. --backend xapian --shards …);
+    returns wall seconds."""
     started = time.perf_counter()
     subprocess.run(
-        [*ZHSEARCH, "index", "--index", str(index_dir), *map(str, paths)],
+        [*ZHSEARCH, "index", *backend, "--index", str(index_dir), *map(str, paths)],
         check=True,
         cwd=ROOT,
         stdout=subprocess.DEVNULL,
@@ -79,12 +80,15 @@ def zhsearch_index(index_dir: Path, *paths: Path) -> float:
     return time.perf_counter() - started
 
 
-def zhsearch_run(index_dir: Path, topics: Path, run: Path, limit: int = 10) -> float:
+def zhsearch_run(
+    index_dir: Path, topics: Path, run: Path, limit: int = 10, backend: tuple[str, ...] = ()
+) -> float:
     started = time.perf_counter()
     subprocess.run(
         [
             *ZHSEARCH,
             "search",
+            *backend,
             "--index",
             str(index_dir),
             "--topics",

@@ -17,6 +17,8 @@ One run measures, side by side:
   applies a backlog beside the direct `zhsearch index` of the same articles, and the
   server's memory while writing.
 Ratios are against the naive baseline (the direct CLI run, for writes) measured in the same run.
+`--backend xapian` compares the Xapian backend on 1 and 3 shards with the Whoosh index instead
+(bench/xapian.py).
 """
 
 from __future__ import annotations
@@ -755,6 +757,13 @@ def main() -> None:
         default="all",
         help="only the write figures, or only HTTP search, start-up and memory",
     )
+    parser.add_argument(
+        "--backend",
+        choices=["whoosh", "xapian"],
+        default="whoosh",
+        help="xapian: the Xapian backend on 1 and 3 shards beside the Whoosh index"
+        " (bench/xapian.py)",
+    )
     parser.add_argument("--workdir", type=Path, default=ROOT / "bench" / ".work" / "perf")
     parser.add_argument(
         "--skip-naive-index",
@@ -771,6 +780,12 @@ def main() -> None:
     work.mkdir(parents=True, exist_ok=True)
     xwlb = shared / "xwlb" / "articles.jsonl.gz"
     print(f"zhsearch performance — {os.cpu_count()} cores, queries x{args.repeat} repetitions")
+
+    if args.backend == "xapian":
+        from bench.xapian import report
+
+        report(work, xwlb, shared / "cmrc2018" / "queries.tsv", args)
+        return
 
     if args.only == "writes":
         if not (work / "xwlb-zhsearch").exists():

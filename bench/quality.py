@@ -17,6 +17,7 @@ Metrics come from ir-measures. Indexes are kept in the work folder and reused wh
 from __future__ import annotations
 
 import argparse
+import contextlib
 import hashlib
 import re
 import shutil
@@ -74,12 +75,35 @@ def half(qid: str) -> str:
     return "tune" if hashlib.sha1(qid.encode()).digest()[0] % 2 == 0 else "held-out"
 
 
+# The shard server of each work folder's `xapian` system (one shard: that three shards rank
+# exactly as one is a test of its own), started when first asked for, stopped at the end.
+_SHARDS = contextlib.ExitStack()
+_SHARD_ARGS: dict[Path, tuple[str, ...]] = {}
+
+
+def xapian_backend(work: Path) -> tuple[str, ...]:
+    """The command-line arguments that put zhsearch on the work folder's Xapian shard."""
+    if work not in _SHARD_ARGS:
+        from bench.perf import free_port
+        from search.backends.xapian.shards import running_shard
+
+        server = _SHARDS.enter_context(running_shard(work / "xapian" / "shard-0", free_port()))
+        _SHARD_ARGS[work] = ("--backend", "xapian", "--shards", str(server.address))
+    return _SHARD_ARGS[work]
+
+
 def build(work: Path, records: list[dict], systems: list[str]) -> dict[str, float]:
     """Build each system's index over `records` unless it is already there; seconds taken."""
     collection = write_jsonl(work / "collection.jsonl", records)
     seconds = {}
     if "zhsearch" in systems and not (work / "zhsearch").exists():
         seconds["zhsearch"] = zhsearch_index(work / "zhsearch", collection)
+    if "xapian" in systems:
+        backend = xapian_backend(work)
+        if not (work / "xapian" / "home").exists():
+            seconds["xapian"] = zhsearch_index(
+                work / "xapian" / "home", collection, backend=backend
+            )
     if "naive" in systems and not (work / "naive").exists():
         _, seconds["naive"] = timed(naive_index, work / "naive", records)
     if "fts5" in systems and not (work / "fts5.db").exists():
@@ -93,6 +117,11 @@ def runs(work: Path, topics: list[tuple[str, str]], systems: list[str]) -> dict[
         topics_file = write_topics(work / "topics.tsv", topics)
         paths["zhsearch"] = work / "zhsearch.trec"
         zhsearch_run(work / "zhsearch", topics_file, paths["zhsearch"])
+    if "xapian" in systems:
+        topics_file = write_topics(work / "topics.tsv", topics)
+        paths["xapian"] = work / "xapian.trec"
+        home = work / "xapian" / "home"
+        zhsearch_run(home, topics_file, paths["xapian"], backend=xapian_backend(work))
     for name, searcher_class, location in (
         ("naive", NaiveSearcher, work / "naive"),
         ("fts5", Fts5Searcher, work / "fts5.db"),
@@ -236,7 +265,11 @@ def main() -> None:
         help="skip zhsearch's extra row over every question of a set",
     )
     parser.add_argument("--sets", default="cmrc,drcd,news,sogou")
-    parser.add_argument("--systems", default="zhsearch,naive,fts5")
+    parser.add_argument(
+        "--systems",
+        default="zhsearch,naive,fts5",
+        help="of zhsearch, naive, fts5 and xapian (zhsearch on one Xapian shard)",
+    )
     parser.add_argument("--workdir", type=Path, default=ROOT / "bench" / ".work" / "quality")
     parser.add_argument("--fresh", action="store_true", help="rebuild every index")
     args = parser.parse_args()
@@ -245,6 +278,11 @@ def main() -> None:
     if args.fresh and args.workdir.exists():
         shutil.rmtree(args.workdir)
     shared = require_shared()
+    with _SHARDS:
+        run_sets(shared, args)
+
+
+def run_sets(shared: Path, args) -> None:
     distractors = list(read_jsonl(shared / "chinanews_sohu" / "articles.jsonl.gz"))
     print(
         "Every figure is of the ranking users see: each run's scores are checked to decrease"

@@ -105,14 +105,14 @@ def demo_shards(tmp_path_factory):
     import contextlib
 
     from search.backends.xapian.shards import running_shard
-    from tests.server import free_port, run_zhsearch
-    from tests.shard_servers import require_xapian
+    from tests.server import run_zhsearch
+    from tests.shard_servers import require_xapian, shard_port
 
     require_xapian()
     folder = tmp_path_factory.mktemp("demo-shards")
     with contextlib.ExitStack() as running:
         servers = [
-            running.enter_context(running_shard(folder / f"shard-{n}", free_port()))
+            running.enter_context(running_shard(folder / f"shard-{n}", shard_port()))
             for n in range(3)
         ]
         shards = ",".join(str(server.address) for server in servers)

@@ -1,9 +1,13 @@
-"""What the tests of the Xapian backend share: whether Xapian is here to test with."""
+"""What the tests of the Xapian backend share: whether Xapian is here to test with, and ports
+for shard servers."""
 
 from __future__ import annotations
 
 import os
+import random
 import shutil
+import socket
+from pathlib import Path
 
 import pytest
 
@@ -23,3 +27,34 @@ def require_xapian() -> None:
         if os.environ.get("ZHSEARCH_REQUIRE_XAPIAN"):
             pytest.fail(f"Xapian tests required but {missing}")
         pytest.skip(missing)
+
+
+_GIVEN_PORTS: set[int] = set()
+_PORT_CHOICE = random.Random(os.getpid())
+
+
+def _client_ports_start() -> int:
+    """The lowest port the kernel gives a client's connection (Linux: 32768 unless set)."""
+    try:
+        return int(Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        return 32768
+
+
+def shard_port() -> int:
+    """A port for a shard server: free now, given to no other test of this run, and below
+    the ports the kernel picks for clients' connections — so no connection (the tests make
+    many) takes it before the shard binds it, or while a stopped shard waits to restart on it.
+    """
+    below = _client_ports_start()
+    while True:
+        port = _PORT_CHOICE.randrange(10000, below)
+        if port in _GIVEN_PORTS:
+            continue
+        with socket.socket() as probe:
+            try:
+                probe.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+        _GIVEN_PORTS.add(port)
+        return port

@@ -19,8 +19,7 @@ from search.documents import Article
 from search.engine import SearchEngine
 from search.filters import Filters
 from tests.conftest import SAMPLE_ARTICLES, build_index
-from tests.server import free_port
-from tests.shard_servers import require_xapian
+from tests.shard_servers import require_xapian, shard_port
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -72,7 +71,7 @@ def shards(tmp_path_factory):
     folder = tmp_path_factory.mktemp("shards")
     with contextlib.ExitStack() as running:
         servers = [
-            running.enter_context(running_shard(folder / f"s{n}", free_port())) for n in range(4)
+            running.enter_context(running_shard(folder / f"s{n}", shard_port())) for n in range(4)
         ]
         one, three = [servers[0].address], [s.address for s in servers[1:]]
         _write(one, ARTICLES)
@@ -185,7 +184,7 @@ def _started_shards(folder: Path, idle_timeout_ms: int | None = None):
     from search.backends.xapian.shards import ShardServer
 
     servers = [
-        ShardServer(folder / f"s{n}", free_port(), idle_timeout_ms=idle_timeout_ms)
+        ShardServer(folder / f"s{n}", shard_port(), idle_timeout_ms=idle_timeout_ms)
         for n in range(3)
     ]
     try:

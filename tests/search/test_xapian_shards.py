@@ -18,8 +18,7 @@ import pytest
 from search.backends.xapian import import_xapian
 from search.backends.xapian.shards import ShardAddress, ShardError, parse_shards, shard_status
 from tests.conftest import ROOT
-from tests.server import free_port
-from tests.shard_servers import require_xapian
+from tests.shard_servers import require_xapian, shard_port
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -76,7 +75,7 @@ def test_a_shard_list_is_host_port_pairs_in_the_order_given():
 
 
 def test_shard_status_shows_each_shard_and_says_which_is_down(tmp_path):
-    up, down = free_port(), free_port()
+    up, down = shard_port(), shard_port()
     process = start_shard(tmp_path / "shard-0", up)
     try:
         xapian = import_xapian()
@@ -107,7 +106,7 @@ def test_shard_status_shows_each_shard_and_says_which_is_down(tmp_path):
 
 
 def test_sigterm_stops_the_shard_server_by_its_pid_and_the_wrapper_exits_cleanly(tmp_path):
-    port = free_port()
+    port = shard_port()
     process = start_shard(tmp_path / "shard", port)
     assert shard_status(ShardAddress("127.0.0.1", port)).up
     os.kill(process.pid, signal.SIGTERM)
@@ -125,14 +124,14 @@ def test_sigterm_stops_the_shard_server_by_its_pid_and_the_wrapper_exits_cleanly
 
 
 def test_a_killed_wrapper_takes_its_shard_server_with_it(tmp_path):
-    process = start_shard(tmp_path / "shard", free_port())
+    process = start_shard(tmp_path / "shard", shard_port())
     process.kill()
     process.wait(timeout=15)
     assert gone(process.tcpsrv_pid)
 
 
 def test_a_port_in_use_is_a_clear_error(tmp_path):
-    port = free_port()
+    port = shard_port()
     process = start_shard(tmp_path / "one", port)
     try:
         result = zhsearch("shard", "serve", str(tmp_path / "two"), "--port", str(port))

@@ -13,8 +13,8 @@ import pytest
 
 from search.backends.xapian.documents import shard_of
 from tests.conftest import CORPUS
-from tests.server import create_key, free_port, run_zhsearch, running_server
-from tests.shard_servers import require_xapian
+from tests.server import create_key, run_zhsearch, running_server
+from tests.shard_servers import require_xapian, shard_port
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -26,7 +26,7 @@ def xapian_installed():
 def shards(tmp_path):
     from search.backends.xapian.shards import ShardServer
 
-    servers = [ShardServer(tmp_path / f"shard-{n}", free_port()) for n in range(3)]
+    servers = [ShardServer(tmp_path / f"shard-{n}", shard_port()) for n in range(3)]
     try:
         for server in servers:
             server.start()

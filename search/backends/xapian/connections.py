@@ -53,7 +53,7 @@ class ShardConnections:
             except xapian.NetworkError as exc:
                 for address in list(self._open):
                     self._check(address, str(exc))
-        raise ShardsUnavailable(self._message())
+        raise ShardsUnavailable(self.message())
 
     def missing(self) -> list[ShardAddress]:
         return [a for a in self.addresses if a not in self._open]
@@ -78,7 +78,7 @@ class ShardConnections:
             elif recheck or self._due(address):
                 self._connect(address)
         if not self._open:
-            raise ShardsUnavailable(self._message())
+            raise ShardsUnavailable(self.message())
         database = xapian.Database()
         for address in self.addresses:  # in the given order, whatever answered first
             if address in self._open:
@@ -116,7 +116,8 @@ class ShardConnections:
         message = why.get_msg() if isinstance(why, xapian.Error) else str(why)
         self._down[address] = (time.monotonic(), message or type(why).__name__)
 
-    def _message(self) -> str:
+    def message(self) -> str:
+        """Which shards are missing, and why, for an error."""
         down = "; ".join(f"{a}: {why}" for a, why in self.why_missing().items())
         return f"分片无响应 (no answer from shards: {down})"
 

@@ -11,7 +11,6 @@ named (or refused, see `XAPIAN.partial_results`).
 from __future__ import annotations
 
 import logging
-import math
 import threading
 import time
 from dataclasses import dataclass
@@ -33,7 +32,7 @@ from search.query import (
     ranking_query,
     to_whoosh,
 )
-from search.suggest import Lexicon, Suggestion, did_you_mean, is_key_term
+from search.suggest import Lexicon, Suggestion, did_you_mean
 from search.synonyms import Rules, SynonymStore, expand, expanded
 from search.writes.journal import Journal
 from search.writes.journal import exists as journal_exists
@@ -44,10 +43,9 @@ from .documents import NEWEST_SLOT, OLDEST_SLOT, TIE_SLOT, from_document, unique
 from .facets import FacetSpies, filtered
 from .query import term_name, to_xapian
 from .shards import ShardAddress
+from .vocabulary import key_terms, read_vocabulary
 
 log = logging.getLogger(__name__)
-
-_PREFIXED = tuple("ABCDEFGHIJKLMNOPQRSTUVWXYZ")  # analysed terms are lower case (documents.py)
 
 
 @dataclass
@@ -99,7 +97,7 @@ class XapianEngine:
         connections = self._connections()
         result, missing = connections.run(work)
         if missing and not XAPIAN.partial_results:
-            raise ShardsUnavailable(connections._message())
+            raise ShardsUnavailable(connections.message())
         return result, missing
 
     # -- reading a query -------------------------------------------------------------------
@@ -193,7 +191,7 @@ class XapianEngine:
             version = f"{database.get_doccount()}:{database.get_lastdocid()}"
             if self._lexicon is not None and self._lexicon.version == version:
                 return None  # nothing changed since
-            return Lexicon.build(*_read_vocabulary(database), version=version)
+            return Lexicon.build(*read_vocabulary(database), version=version)
 
         try:
             built, _ = self._run(build)
@@ -231,13 +229,13 @@ class XapianEngine:
             found = enquire.get_mset(0, 1)
             if found.empty():
                 return []
-            key_terms = _key_terms(database, found[0].docid)[: RANKING.related_terms]
-            if not key_terms:
+            telling = key_terms(database, found[0].docid)[: RANKING.related_terms]
+            if not telling:
                 return []
             Q = xapian.Query
             query = Q(
                 Q.OP_AND_NOT,
-                Q(Q.OP_OR, [Q(Q.OP_SCALE_WEIGHT, Q(w), weight) for w, weight in key_terms]),
+                Q(Q.OP_OR, [Q(Q.OP_SCALE_WEIGHT, Q(w), weight) for w, weight in telling]),
                 Q(unique_term(doc_id)),
             )
             enquire = xapian.Enquire(database)
@@ -300,62 +298,12 @@ def _vocabulary(database):
     return known
 
 
-def _key_terms(database, docid: int) -> list[tuple[str, float]]:
-    """The words that tell an article apart, most telling first, weighed as Whoosh's
-    `key_terms_from_text` weighs them (Bo1: the word's count in the article against its share
-    of the articles), from the article's term list (one round trip)."""
-    counts: dict[str, int] = {}
-    shares: dict[str, float] = {}
-    articles = max(database.get_doccount(), 1)
-    for item in database.termlist(docid):
-        term = item.term.decode("utf-8")
-        word = term[1:] if term.startswith("S") else term
-        if term.startswith(_PREFIXED) and not term.startswith("S"):
-            continue  # a keyword: the id, the author, the source, the category
-        counts[word] = counts.get(word, 0) + item.wdf
-        if not term.startswith("S"):
-            shares[word] = item.termfreq / articles
-    weights = {
-        word: n * math.log2((1 + share) / share) + math.log2(1 + share)
-        for word, n in counts.items()
-        if (share := shares.get(word)) and is_key_term(word)
-    }
-    ranked = sorted(weights.items(), key=lambda pair: (-pair[1], pair[0]))
-    top = ranked[0][1] if ranked else 1.0
-    return [(word, weight / top) for word, weight in ranked]
-
-
 def _finds_any(database, text: str) -> bool:
     try:
         node = parse(text, _vocabulary(database))
     except QueryError:
         return False
     return _matches_any(database, to_xapian(to_whoosh(node, strict=False)))
-
-
-def _read_vocabulary(database) -> tuple[dict[str, int], list[tuple[str, str]]]:
-    """Every suggestible word of the shards with its document frequency (the larger of its
-    title's and its text's, as `search.suggest.read_vocabulary` counts), and the titles."""
-    xapian = import_xapian()
-    words: dict[str, int] = {}
-    for item in database.allterms():
-        term = item.term.decode("utf-8")
-        word = term[1:] if term.startswith("S") else term
-        if (term.startswith("S") or not term.startswith(_PREFIXED)) and is_key_term(word):
-            words[word] = max(words.get(word, 0), item.termfreq)
-    enquire = xapian.Enquire(database)
-    enquire.set_query(xapian.Query.MatchAll)
-    enquire.set_docid_order(xapian.Enquire.ASCENDING)
-    titles = []
-    batch = 5000
-    for start in range(0, database.get_doccount(), batch):
-        found = enquire.get_mset(start, batch)
-        found.fetch()
-        for item in found:
-            article = from_document(item.document)
-            if article.title:
-                titles.append((article.title, article.id))
-    return words, titles
 
 
 def _common_words(database):
