@@ -16,6 +16,7 @@ from search.backends.xapian.shards import ShardAddress
 from search.backends.xapian.writer import ShardWriter
 from search.config import INDEXING
 from search.documents import Article
+from search.userdict import load_for_index
 
 from .pipeline import IndexRun, IndexSummary
 from .progress import Progress
@@ -82,6 +83,7 @@ def index_into_shards(
     sizes = {f: f.stat().st_size if f.exists() else 0 for f in files}
     progress = Progress(len(files), sum(sizes.values()), interval=progress_interval)
     Path(home).mkdir(parents=True, exist_ok=True)
+    load_for_index(home)  # the frontend's user dictionary (userdict.txt), as searches load it
     writer = ShardWriter(addresses)
     run = IndexRun(home, _HeldIds(writer))
     session = _CommittingWriter(writer, commit_every or INDEXING.commit_every, run.record_committed)

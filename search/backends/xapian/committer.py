@@ -14,6 +14,7 @@ from pathlib import Path
 
 from search.config import WRITING
 from search.records import article_from_json
+from search.userdict import load_for_index
 from search.writes.committer import last_of_each_id
 from search.writes.journal import Journal, Write
 
@@ -40,6 +41,7 @@ class ShardCommitter:
         writes = self.journal.pending(limit or WRITING.commit_max_writes)
         if not writes:
             return 0
+        load_for_index(self.home)  # cut the articles as queries are cut (userdict.txt)
         failures = self._apply(last_of_each_id(writes))
         self.journal.mark_applied(writes[-1].seq, failures)
         return len(writes)

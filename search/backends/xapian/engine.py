@@ -10,9 +10,11 @@ named (or refused, see `XAPIAN.partial_results`).
 
 from __future__ import annotations
 
+import atexit
 import logging
 import threading
 import time
+import weakref
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -34,6 +36,7 @@ from search.query import (
 )
 from search.suggest import Lexicon, Suggestion, did_you_mean
 from search.synonyms import Rules, SynonymStore, expand, expanded
+from search.userdict import load_for_index
 from search.writes.journal import Journal
 from search.writes.journal import exists as journal_exists
 
@@ -43,9 +46,21 @@ from .documents import NEWEST_SLOT, OLDEST_SLOT, TIE_SLOT, from_document, unique
 from .facets import FacetSpies, filtered
 from .query import term_name, to_xapian
 from .shards import ShardAddress
-from .vocabulary import key_terms, read_vocabulary
+from .vocabulary import Stopped, key_terms, read_vocabulary
 
 log = logging.getLogger(__name__)
+
+# Lexicon builds run in daemon threads; one still inside Xapian when the interpreter finalizes
+# crashes it (SWIG's thread state is gone), so at exit they are told to stop and joined.
+_EXITING = threading.Event()
+_BUILDS: weakref.WeakSet[threading.Thread] = weakref.WeakSet()
+
+
+@atexit.register
+def _stop_lexicon_builds() -> None:
+    _EXITING.set()
+    for thread in list(_BUILDS):
+        thread.join(10)
 
 
 @dataclass
@@ -104,6 +119,8 @@ class XapianEngine:
 
     def _read(self, text: str, database) -> tuple[Node, list]:
         """The query tree of what a reader typed, its synonyms attached, and the notes."""
+        if self._home is not None:
+            load_for_index(self._home)  # cut queries as the articles were cut (userdict.txt)
         read = read_query(text, _vocabulary(database))
         rules = self._synonyms.rules() if self._synonyms is not None else Rules()
         return expand(read.node, rules), list(read.notes)
@@ -176,12 +193,13 @@ class XapianEngine:
             due = lexicon is None or time.monotonic() - self._lexicon_at >= (
                 SERVING.lexicon_min_age_seconds
             )
-            if due and (building is None or not building.is_alive()):
+            if due and (building is None or not building.is_alive()) and not _EXITING.is_set():
                 self._lexicon_at = time.monotonic()
                 building = threading.Thread(target=self._build_lexicon, daemon=True)
                 self._lexicon_build = building
+                _BUILDS.add(building)
                 building.start()
-        if lexicon is None:
+        if lexicon is None and building is not None:
             building.join(wait)
             lexicon = self._lexicon
         return lexicon if lexicon is not None else Lexicon.empty()
@@ -191,13 +209,17 @@ class XapianEngine:
             version = f"{database.get_doccount()}:{database.get_lastdocid()}"
             if self._lexicon is not None and self._lexicon.version == version:
                 return None  # nothing changed since
-            return Lexicon.build(*read_vocabulary(database), version=version)
+            return Lexicon.build(*read_vocabulary(database, _EXITING), version=version)
 
         try:
             built, _ = self._run(build)
         except ShardsUnavailable as exc:
             log.warning("suggestion lexicon not built: %s", exc)
             return
+        except Stopped:
+            return
+        finally:
+            self.close()  # this thread's connections, before the thread ends
         if built is not None:
             with self._lexicon_lock:
                 self._lexicon = built
@@ -355,7 +377,8 @@ def _collect(
     depth = ranking_depth(node, wanted) if sort == "relevance" else wanted
     # Every match is checked: the total is exact and the spies count them all.
     found = enquire.get_mset(0, depth, database.get_doccount())
-    found.fetch()  # the documents of the page in one round trip a shard
+    # The documents are read as needed (the page's, the reranked head's), one at a time: see
+    # vocabulary.read_vocabulary on MSet.fetch().
     items = list(found)
     articles: dict[int, Article] = {}
 

@@ -28,6 +28,13 @@ def term_name(field: str, word: str) -> str:
     return TEXT_PREFIXES[field] + word
 
 
+def match_all():
+    """A new query that matches every document. Not `Query.MatchAll`: that is one object for
+    the whole process, and Xapian counts references to a query without a lock, so two threads
+    searching with it at once corrupt the count (a crash, seen under load)."""
+    return import_xapian().Query("")
+
+
 def to_xapian(query: wq.Query):
     """The `xapian.Query` that matches what `query` matches, weighted alike."""
     xapian = import_xapian()
@@ -52,14 +59,14 @@ def to_xapian(query: wq.Query):
         if isinstance(q, wq.AndNot):
             return Q(Q.OP_AND_NOT, build(q.a), build(q.b))
         if isinstance(q, wq.Not):
-            return Q(Q.OP_AND_NOT, Q.MatchAll, build(q.query))
+            return Q(Q.OP_AND_NOT, match_all(), build(q.query))
         if isinstance(q, wq.Every):
-            return Q.MatchAll
+            return match_all()
         if isinstance(q, wq.And | wq.Or):
             op = Q.OP_AND if isinstance(q, wq.And) else Q.OP_OR
             return scaled(Q(op, [build(sub) for sub in q.subqueries]), q.boost)
         if q is wq.NullQuery:
-            return Q.MatchNothing
+            return Q()  # matches nothing
         raise Untranslatable(f"no Xapian form for {type(q).__name__}")
 
     return build(query)
