@@ -11,10 +11,21 @@ from __future__ import annotations
 
 import contextlib
 import shutil
+import subprocess
+import time
+import urllib.parse
 from pathlib import Path
 
 from bench.common import ROOT, ZHSEARCH, read_jsonl, read_topics
-from bench.perf import child_run, keyword_queries, load, time_queries, wait_for
+from bench.perf import (
+    child_run,
+    free_port,
+    keyword_queries,
+    load,
+    table,
+    time_queries,
+    wait_for,
+)
 
 SYSTEMS = ("whoosh", "xapian 1 shard", "xapian 3 shards")
 
@@ -24,7 +35,7 @@ def _engines(work: Path, shards: dict[str, str]):
 
     yield "whoosh", open_engine(work / "whoosh")
     for name, addresses in shards.items():
-        yield name, open_engine(work / name.replace(" ", "-"), "xapian", addresses)
+        yield name, open_engine(_home(work, name), "xapian", addresses)
 
 
 def _backend_args(name: str, shards: dict[str, str]) -> list[str]:
@@ -36,12 +47,6 @@ def _home(work: Path, name: str) -> Path:
 
 
 def _serve_load(work: Path, name: str, shards: dict[str, str], queries, seconds: float) -> dict:
-    import subprocess
-    import time
-    import urllib.parse
-
-    from bench.perf import free_port
-
     port = free_port()
     server = subprocess.Popen(
         [*ZHSEARCH, "serve", "--index", str(_home(work, name)), "--port", str(port)]
@@ -66,7 +71,6 @@ def _serve_load(work: Path, name: str, shards: dict[str, str], queries, seconds:
 
 
 def report(work: Path, xwlb: Path, cmrc_queries: Path, args) -> None:
-    from bench.perf import free_port, table
     from search.backends.xapian.shards import running_shard
     from search.query import QueryError
 
@@ -96,7 +100,7 @@ def report(work: Path, xwlb: Path, cmrc_queries: Path, args) -> None:
                 "articles/s": articles / seconds,
                 "CLI RSS MB": rss / 2**20,
             }
-        _table(table, f"INDEXING xwlb ({articles:,} articles) through `zhsearch index`", rows)
+        _table(f"INDEXING xwlb ({articles:,} articles) through `zhsearch index`", rows)
 
         keyword = keyword_queries(xwlb, args.queries)
         questions = [t for _, t in read_topics(cmrc_queries, args.queries)]
@@ -114,7 +118,7 @@ def report(work: Path, xwlb: Path, cmrc_queries: Path, args) -> None:
                         return None
 
                 rows[name] = time_queries(search, queries, args.repeat)
-            _table(table, title, rows)
+            _table(title, rows)
 
         rows = {}
         for name in SYSTEMS:
@@ -133,7 +137,7 @@ def report(work: Path, xwlb: Path, cmrc_queries: Path, args) -> None:
         )
 
 
-def _table(table, title: str, rows: dict, higher: bool = False) -> None:
+def _table(title: str, rows: dict, higher: bool = False) -> None:
     table(title, rows, baseline=None)
     key = next(iter(rows["whoosh"]))
     for name in SYSTEMS[1:]:

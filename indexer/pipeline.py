@@ -109,6 +109,17 @@ class IndexRun:
             self.known_ids -= stale
         self.finished[path] = (digest, ids)
 
+    def index_files(
+        self, session, files: list[Path], sizes: dict[Path, int], progress: Progress, prune: bool
+    ) -> None:
+        """Index each file in turn through `session` (anything with update, add and delete),
+        then, with `prune`, delete the articles of files that are gone."""
+        for path in files:
+            self.index_file(session, path, progress)
+            progress.file_done(sizes[path])
+        if prune:
+            self.prune(session)
+
     def prune(self, session: DirectWrites | JournalWrites) -> None:
         """Delete the articles of source files that no longer exist."""
         for key in self.manifest.vanished():
@@ -154,11 +165,7 @@ def index_paths(
         with writes as session:
             via_journal = session.via_journal
             run.summary.journal = session.report
-            for path in files:
-                run.index_file(session, path, progress)
-                progress.file_done(sizes[path])
-            if prune:
-                run.prune(session)
+            run.index_files(session, files, sizes, progress, prune)
     except KeyboardInterrupt:
         run.summary.interrupted = True
     if not (via_journal and run.summary.interrupted):

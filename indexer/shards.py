@@ -88,11 +88,7 @@ def index_into_shards(
     run = IndexRun(home, _HeldIds(writer))
     session = _CommittingWriter(writer, commit_every or INDEXING.commit_every, run.record_committed)
     try:
-        for path in files:
-            run.index_file(session, path, progress)
-            progress.file_done(sizes[path])
-        if prune:
-            run.prune(session)
+        run.index_files(session, files, sizes, progress, prune)
     except KeyboardInterrupt:
         run.summary.interrupted = True
     try:

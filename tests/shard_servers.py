@@ -7,6 +7,7 @@ import os
 import random
 import shutil
 import socket
+import time
 from pathlib import Path
 
 import pytest
@@ -58,3 +59,13 @@ def shard_port() -> int:
                 continue
         _GIVEN_PORTS.add(port)
         return port
+
+
+def eventually(condition, timeout: float = 60.0) -> bool:
+    """Whether `condition()` holds within `timeout` seconds, asked every 50 ms."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.05)
+    return False

@@ -8,7 +8,6 @@ import contextlib
 import dataclasses
 import os
 import signal
-import time
 from datetime import date, datetime
 from pathlib import Path
 
@@ -19,7 +18,7 @@ from search.documents import Article
 from search.engine import SearchEngine
 from search.filters import Filters
 from tests.conftest import SAMPLE_ARTICLES, build_index
-from tests.shard_servers import require_xapian, shard_port
+from tests.shard_servers import eventually, require_xapian, shard_port
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -204,8 +203,9 @@ def own_shards(tmp_path):
 
 @pytest.fixture
 def quickly_idle_shards(tmp_path):
-    """Shards whose servers drop a connection idle for 300 ms."""
-    yield from _started_shards(tmp_path, idle_timeout_ms=300)
+    """Shards whose servers drop a connection idle for 1.5 s (not less: a loaded machine can
+    pause a search that long between two calls to one shard)."""
+    yield from _started_shards(tmp_path, idle_timeout_ms=1500)
 
 
 def test_a_shard_that_is_down_leaves_a_partial_page_naming_it_and_is_used_again_when_back(
@@ -230,7 +230,7 @@ def test_a_shard_that_is_down_leaves_a_partial_page_naming_it_and_is_used_again_
     def back() -> bool:
         return not engine.search(everything).partial
 
-    assert _eventually(back)
+    assert eventually(back)
     assert page(engine.search(everything)) == page(whole)
 
 
@@ -238,7 +238,7 @@ def test_a_shard_that_hangs_is_left_out_after_the_timeout(own_shards, monkeypatc
     from search.backends.xapian.engine import XapianEngine
 
     monkeypatch.setattr(
-        "search.backends.xapian.engine.XAPIAN", dataclasses.replace(XAPIAN, timeout_ms=500)
+        "search.backends.xapian.engine.XAPIAN", dataclasses.replace(XAPIAN, timeout_ms=1500)
     )
     engine = XapianEngine([s.address for s in own_shards])
     assert not engine.search("北京").partial
@@ -249,7 +249,7 @@ def test_a_shard_that_hangs_is_left_out_after_the_timeout(own_shards, monkeypatc
         assert results.partial and results.missing_shards == [str(hung.address)]
     finally:
         os.killpg(hung.process.pid, signal.SIGCONT)
-    assert _eventually(lambda: not engine.search("北京").partial)
+    assert eventually(lambda: not engine.search("北京").partial)
 
 
 def test_with_partial_results_refused_a_missing_shard_is_an_error(own_shards, monkeypatch):
@@ -283,8 +283,8 @@ def test_a_connection_the_server_dropped_when_idle_is_opened_again(quickly_idle_
     engine = XapianEngine([s.address for s in own_shards])
     before = page(engine.search("北京"))
     assert any(_children(s.process.pid) for s in own_shards)  # the connections, served
-    # xapian-tcpsrv serves each connection in a child process: gone once it timed out (300 ms)
-    assert _eventually(lambda: not any(_children(s.process.pid) for s in own_shards))
+    # xapian-tcpsrv serves each connection in a child process: gone once it timed out (1.5 s)
+    assert eventually(lambda: not any(_children(s.process.pid) for s in own_shards))
     results = engine.search("北京")
     assert not results.partial and page(results) == before
 
@@ -329,12 +329,3 @@ def _children(pid: int) -> list[int]:
         return [int(c) for task in tasks for c in (task / "children").read_text().split()]
     except FileNotFoundError:
         return []
-
-
-def _eventually(condition, timeout: float = 30.0) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.05)
-    return False

@@ -6,7 +6,6 @@ shards."""
 from __future__ import annotations
 
 import json
-import time
 import urllib.parse
 
 import pytest
@@ -14,7 +13,7 @@ import pytest
 from search.backends.xapian.documents import shard_of
 from tests.conftest import CORPUS
 from tests.server import create_key, run_zhsearch, running_server
-from tests.shard_servers import require_xapian, shard_port
+from tests.shard_servers import eventually, require_xapian, shard_port
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -46,15 +45,6 @@ def search(server, text: str, **params) -> dict:
     )
     assert status == 200, body
     return body
-
-
-def eventually(condition, timeout: float = 60.0) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.1)
-    return False
 
 
 def test_a_server_over_shards_answers_searches_and_writes_and_survives_a_shard_going_down(

@@ -234,7 +234,7 @@ class XapianEngine:
 
         def finds_any(words: str) -> bool:
             try:
-                (found, _), _ = self._run(lambda db: (_finds_any(db, words), None))
+                found, _ = self._run(lambda database: _finds_any(database, words))
             except ShardsUnavailable:
                 return False
             return found
