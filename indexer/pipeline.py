@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import time
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -136,42 +137,61 @@ def index_paths(
     procs: int | None = None,
     lock_timeout: float = 10.0,
     progress_interval: float | None = None,
+    shards: str = "",
 ) -> IndexSummary:
-    """Index the new and changed supported files under `paths` into the index at `index_dir`.
+    """Index the new and changed supported files under `paths` into the index at `index_dir`,
+    or into the Xapian shards `shards` (host:port,…) whose frontend folder `index_dir` is.
 
-    `procs`: processes that analyse and write (default: several for a large batch);
-    `progress_interval`: seconds between progress lines (default: Progress's).
+    `procs`: processes that analyse and write (default: several for a large batch; one into
+    shards); `progress_interval`: seconds between progress lines (default: Progress's).
+    Raises ShardsUnavailable, nothing written, where a shard does not answer.
     """
     started = time.monotonic()
     files = list(find_files(paths))
     sizes = {f: f.stat().st_size if f.exists() else 0 for f in files}
     progress = progress or Progress(len(files), sum(sizes.values()), interval=progress_interval)
-    index = open_or_create_index(index_dir)
-    load_for_index(index_dir)  # cut the articles with the index's own user dictionary
-    with index.reader() as reader:
-        run = IndexRun(index_dir, set(reader.field_terms("id")))
-    if procs is None:
-        large = sum(sizes.values()) >= INDEXING.parallel_min_bytes
-        procs = min(os.cpu_count() or 1, INDEXING.max_procs) if large else 1
-    writes = index_writes(
-        index_dir,
-        commit_every=commit_every,
-        procs=procs,
-        lock_timeout=lock_timeout,
-        on_commit=run.record_committed,
-    )
-    via_journal = False
-    try:
-        with writes as session:
-            via_journal = session.via_journal
-            run.summary.journal = session.report
-            run.index_files(session, files, sizes, progress, prune)
-    except KeyboardInterrupt:
-        run.summary.interrupted = True
-    if not (via_journal and run.summary.interrupted):
-        # Manifest changes that needed no commit (a prune of nothing). Journaled writes are
-        # recorded only once searchable: else a re-run reads their files again.
-        run.record_committed()
+    with ExitStack() as stack:
+        run = IndexRun(index_dir, _known_ids(index_dir, shards, stack))
+        load_for_index(index_dir)  # cut the articles with the index's own user dictionary
+        if shards:
+            procs = 1  # the shards' writer is one connection a shard
+        elif procs is None:
+            large = sum(sizes.values()) >= INDEXING.parallel_min_bytes
+            procs = min(os.cpu_count() or 1, INDEXING.max_procs) if large else 1
+        writes = index_writes(
+            index_dir,
+            commit_every=commit_every,
+            procs=procs,
+            lock_timeout=lock_timeout,
+            on_commit=run.record_committed,
+            shards=shards,
+        )
+        via_journal = False
+        try:
+            with writes as session:
+                via_journal = session.via_journal
+                run.summary.journal = session.report
+                run.index_files(session, files, sizes, progress, prune)
+        except KeyboardInterrupt:
+            run.summary.interrupted = True
+        if not (via_journal and run.summary.interrupted):
+            # Manifest changes that needed no commit (a prune of nothing). Journaled writes
+            # are recorded only once searchable: else a re-run reads their files again.
+            run.record_committed()
     progress.finish()
     run.summary.seconds = time.monotonic() - started
     return run.summary
+
+
+def _known_ids(index_dir: Path, shards: str, stack: ExitStack):
+    """The ids already written, as a set has them: the index's, or those the shards hold."""
+    if shards:
+        from search.backends.xapian.reader import ShardReader
+        from search.backends.xapian.shards import parse_shards
+
+        from .shards import ShardIds
+
+        Path(index_dir).mkdir(parents=True, exist_ok=True)
+        return ShardIds(stack.enter_context(ShardReader(parse_shards(shards))))
+    with open_or_create_index(index_dir).reader() as reader:
+        return set(reader.field_terms("id"))

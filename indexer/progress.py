@@ -74,3 +74,48 @@ class Progress:
         if self.tty:
             self.stream.write("\n")
             self.stream.flush()
+
+
+class CountProgress:
+    """Articles done against a known total, for runs that count articles rather than read
+    files (a snapshot, a restore): called as `progress(done, total)`."""
+
+    def __init__(self, what: str, stream: TextIO | None = None, interval: float | None = None):
+        self.what = what
+        self.stream = stream or sys.stderr
+        self.tty = self.stream.isatty()
+        self.interval = interval if interval is not None else (0.2 if self.tty else 5.0)
+        self.started = time.monotonic()
+        self._last_shown = self.started
+        self._shown_any = False
+        self.done = self.total = 0
+
+    def __call__(self, done: int, total: int) -> None:
+        self.done, self.total = done, total
+        now = time.monotonic()
+        if now - self._last_shown >= self.interval:
+            self._last_shown = now
+            self._show()
+
+    def line(self) -> str:
+        elapsed = max(time.monotonic() - self.started, 1e-6)
+        fraction = min(self.done / self.total, 1.0) if self.total else 1.0
+        eta = elapsed / fraction - elapsed if fraction > 0 else 0.0
+        bar = ("#" * int(fraction * 24)).ljust(24, "-")
+        return (
+            f"[{bar}] {fraction:4.0%}  {self.what} {self.done}/{self.total}  "
+            f"{self.done / elapsed:,.0f}/s  用时 {_duration(elapsed)}  剩余 ETA {_duration(eta)}"
+        )
+
+    def _show(self) -> None:
+        self._shown_any = True
+        self.stream.write(("\r" if self.tty else "") + self.line() + ("" if self.tty else "\n"))
+        self.stream.flush()
+
+    def finish(self) -> None:
+        """The last line, where any was shown (a short run says nothing but its summary)."""
+        if self._shown_any:
+            self._show()
+            if self.tty:
+                self.stream.write("\n")
+                self.stream.flush()

@@ -3,11 +3,13 @@ for shard servers."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import random
 import shutil
 import socket
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -69,3 +71,20 @@ def eventually(condition, timeout: float = 60.0) -> bool:
             return True
         time.sleep(0.05)
     return False
+
+
+@contextlib.contextmanager
+def running_shards(folder: Path, count: int) -> Iterator[list]:
+    """`count` real shard servers, each in `folder/shard-N` on a port of its own."""
+    from search.backends.xapian.shards import running_shard
+
+    with contextlib.ExitStack() as running:
+        yield [
+            running.enter_context(running_shard(folder / f"shard-{n}", shard_port()))
+            for n in range(count)
+        ]
+
+
+def shard_list(servers) -> str:
+    """The shard list of these servers, as `--shards` takes it."""
+    return ",".join(str(server.address) for server in servers)

@@ -154,28 +154,16 @@ def index_command(
     if missing:
         raise click.ClickException(f"路径不存在 (no such file or folder): {', '.join(missing)}")
     try:
-        if shards:
-            from indexer.shards import index_into_shards
-            from search.backends.xapian.shards import parse_shards
-
-            summary = index_into_shards(
-                list(paths),
-                _index_dir(index_dir),
-                parse_shards(shards),
-                commit_every=commit_every,
-                prune=prune,
-                progress_interval=progress_every,
-            )
-        else:
-            summary = index_paths(
-                list(paths),
-                _index_dir(index_dir),
-                commit_every=commit_every,
-                prune=prune,
-                procs=procs,
-                lock_timeout=lock_timeout,
-                progress_interval=progress_every,
-            )
+        summary = index_paths(
+            list(paths),
+            _index_dir(index_dir),
+            commit_every=commit_every,
+            prune=prune,
+            procs=procs,
+            lock_timeout=lock_timeout,
+            progress_interval=progress_every,
+            shards=shards,
+        )
     except (IndexProblem, WorkerDied, ShardsUnavailable) as exc:
         raise click.ClickException(str(exc)) from None
     for line in summary.lines():
@@ -410,37 +398,22 @@ def shard_status_command(shards: str | None, as_json: bool) -> None:
 @click.argument("ids", nargs=-1, required=True)
 def delete_command(index_dir, backend, shards, ids) -> None:
     """Delete articles by id (through the server's journal while one serves the index)."""
+    from search.backends.xapian.connections import ShardsUnavailable
     from search.index import IndexNotFound, index_exists
     from search.writes.route import index_writes
 
     shards = _shards(backend, shards)
-    if shards:
-        _delete_from_shards(shards, ids)
-        return
     index_dir = _index_dir(index_dir)
     try:
-        if not index_exists(index_dir):
+        if not shards and not index_exists(index_dir):
             raise IndexNotFound(f"索引不存在：{index_dir} (no index at {index_dir})")
-        with index_writes(index_dir) as writes:
+        with index_writes(index_dir, shards=shards) as writes:
             deleted = writes.delete(ids)
-    except IndexProblem as exc:
+    except (IndexProblem, ShardsUnavailable) as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(f"已删除 deleted {deleted} / {len(ids)}")
     if writes.report is not None:
         click.echo(writes.report.line())
-
-
-def _delete_from_shards(shards: str, ids) -> None:
-    from search.backends.xapian.connections import ShardsUnavailable
-    from search.backends.xapian.shards import parse_shards
-    from search.backends.xapian.writer import ShardWriter
-
-    try:
-        with ShardWriter(parse_shards(shards)) as writer:
-            deleted = writer.delete(ids)
-    except ShardsUnavailable as exc:
-        raise click.ClickException(str(exc)) from None
-    click.echo(f"已删除 deleted {deleted} / {len(ids)}")
 
 
 @main.group("keys")
@@ -505,12 +478,14 @@ def dict_group() -> None:
     """The index's user dictionary (words jieba should keep whole)."""
 
 
-def _add_entries(index_dir: Path | None, entries) -> None:
+def _add_entries(index_dir: Path | None, entries, backend: str, shards: str | None) -> None:
+    from search.backends.xapian.connections import ShardsUnavailable
     from search.writes.words import add_words
 
+    shards = _shards(backend, shards)
     try:
-        changed = add_words(_index_dir(index_dir), entries)
-    except IndexProblem as exc:
+        changed = add_words(_index_dir(index_dir), entries, shards=shards)
+    except (IndexProblem, ShardsUnavailable) as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(
         f"已添加 added {len(entries)} 个词 words; 重新分析 re-analysed {changed} 篇文章 articles"
@@ -519,18 +494,20 @@ def _add_entries(index_dir: Path | None, entries) -> None:
 
 @dict_group.command("add")
 @index_option
+@backend_options
 @click.argument("words", nargs=-1, required=True)
-def dict_add(index_dir, words) -> None:
+def dict_add(index_dir, backend, shards, words) -> None:
     """Add WORDS to the index's dictionary and re-analyse the articles that contain them."""
     from search.userdict import Entry
 
-    _add_entries(index_dir, [Entry(w) for w in words])
+    _add_entries(index_dir, [Entry(w) for w in words], backend, shards)
 
 
 @dict_group.command("load")
 @index_option
+@backend_options
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-def dict_load(index_dir, file) -> None:
+def dict_load(index_dir, backend, shards, file) -> None:
     """Add the words of a jieba user-dictionary FILE (`word [freq] [tag]` a line)."""
     from search.userdict import DictionaryError, read_entries
 
@@ -538,7 +515,7 @@ def dict_load(index_dir, file) -> None:
         entries = read_entries(file)
     except DictionaryError as exc:
         raise click.ClickException(str(exc)) from None
-    _add_entries(index_dir, entries)
+    _add_entries(index_dir, entries, backend, shards)
 
 
 @main.group("synonyms")
@@ -678,20 +655,33 @@ def analytics_no_results(index_dir, days, limit, as_json) -> None:
 
 @main.command("snapshot")
 @index_option
+@backend_options
 @click.argument("out", type=click.Path(dir_okay=False, path_type=Path))
-def snapshot_command(index_dir, out) -> None:
+def snapshot_command(index_dir, backend, shards, out) -> None:
     """Write a consistent copy of the index's newest commit to the tar file OUT (while it
     serves and is written): segments, table of contents, dictionary, synonyms, keys, source
-    hashes, journal."""
+    hashes, journal. Of Xapian shards: their articles, and the frontend folder's files."""
+    from indexer.progress import CountProgress
+    from search.backends.xapian.connections import ShardsUnavailable
     from search.index import IndexNotFound
     from search.snapshots import SnapshotProblem, take
 
+    shards = _shards(backend, shards)
+    progress = CountProgress("文章 articles")
     try:
-        summary = take(_index_dir(index_dir), out)
-    except (SnapshotProblem, IndexNotFound) as exc:
+        if shards:
+            from search.backends.xapian import snapshots
+            from search.backends.xapian.shards import parse_shards
+
+            summary = snapshots.take(_index_dir(index_dir), parse_shards(shards), out, progress)
+        else:
+            summary = take(_index_dir(index_dir), out)
+    except (SnapshotProblem, IndexNotFound, ShardsUnavailable) as exc:
         raise click.ClickException(str(exc)) from None
+    progress.finish()
+    of = "分片 shards" if summary.generation is None else f"第 {summary.generation} 次提交 commit"
     click.echo(
-        f"快照 snapshot {out}: 第 {summary.generation} 次提交 commit, {summary.articles} 篇文章"
+        f"快照 snapshot {out}: {of}, {summary.articles} 篇文章"
         f" articles, {summary.files} 个文件 files, {summary.bytes / 1e6:.1f} MB"
         f" in {summary.seconds:.1f} s"
     )
@@ -699,17 +689,32 @@ def snapshot_command(index_dir, out) -> None:
 
 @main.command("restore")
 @index_option
+@backend_options
 @click.argument("archive", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-def restore_command(index_dir, archive) -> None:
-    """Unpack the snapshot ARCHIVE into a new (or empty) index folder --index."""
+def restore_command(index_dir, backend, shards, archive) -> None:
+    """Unpack the snapshot ARCHIVE into a new (or empty) index folder --index; with
+    --backend xapian, onto empty shards (of any number), --index their frontend folder. A
+    snapshot of either backend restores into either."""
+    from indexer.progress import CountProgress
+    from search.backends.xapian.connections import ShardsUnavailable
     from search.snapshots import SnapshotProblem, restore
 
+    shards = _shards(backend, shards)
     target = _index_dir(index_dir)
+    progress = CountProgress("文章 articles")
     try:
-        articles = restore(archive, target)
-    except SnapshotProblem as exc:
+        if shards:
+            from search.backends.xapian import snapshots
+            from search.backends.xapian.shards import parse_shards
+
+            articles = snapshots.restore(archive, target, parse_shards(shards), progress)
+        else:
+            articles = restore(archive, target, progress)
+    except (SnapshotProblem, ShardsUnavailable) as exc:
         raise click.ClickException(str(exc)) from None
-    click.echo(f"已恢复 restored {articles} 篇文章 articles into {target}")
+    progress.finish()
+    onto = f" onto {shards}" if shards else ""
+    click.echo(f"已恢复 restored {articles} 篇文章 articles into {target}{onto}")
 
 
 @main.command("extract")

@@ -209,6 +209,17 @@ class Committer:
         return applied
 
 
+def committer_for(index_dir: Path, shards: str = "", lock_timeout: float = 10.0):
+    """The committer of `index_dir`'s journal: into the Whoosh index there, or into the Xapian
+    shards `shards` (host:port,…) whose frontend folder it is."""
+    if not shards:
+        return Committer(index_dir, lock_timeout=lock_timeout)
+    from ..backends.xapian.committer import ShardCommitter
+    from ..backends.xapian.shards import parse_shards
+
+    return ShardCommitter(index_dir, parse_shards(shards))
+
+
 class CommitterThread(threading.Thread):
     """A server process's committer: waits for the writer lock, then applies new writes as
     they arrive, a commit starting at most every `WRITING.commit_interval_seconds`."""
@@ -239,12 +250,7 @@ class CommitterThread(threading.Thread):
             self.lock.release()
 
     def _committer(self):
-        if not self.shards:
-            return Committer(self.index_dir)
-        from ..backends.xapian.committer import ShardCommitter
-        from ..backends.xapian.shards import parse_shards
-
-        return ShardCommitter(self.index_dir, parse_shards(self.shards))
+        return committer_for(self.index_dir, self.shards)
 
     def _commit_forever(self, committer: Committer) -> None:
         from ..backends.xapian.connections import ShardsUnavailable

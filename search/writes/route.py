@@ -5,6 +5,9 @@ hands its writes to the server's journal and waits until they are searchable: on
 the order the writes came. With no server, the run takes the writer lock itself, first applies
 what the journal still holds (writes a crashed server acknowledged), then writes directly with
 the fast, parallel writer. Either way the caller sees the same `update` / `add` / `delete`.
+
+The same holds for a frontend over Xapian shards (`shards`: host:port,…): its folder keeps the
+writer lock and the journal, and the direct writer is the shards' (`ShardSession`).
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ from pathlib import Path
 from ..documents import Article
 from ..index import IndexWriterSession, index_exists, locked, open_index, open_or_create_index
 from . import journal as journal_ops
-from .committer import Committer
+from .committer import committer_for
 from .journal import Journal, JournalFull
 from .lock import CLI, SERVER, WriterLock, current_holder
 
@@ -46,8 +49,15 @@ class JournalWrites:
 
     via_journal = True
 
-    def __init__(self, index_dir: Path, chunk: int, on_commit: Callable[[], None] | None):
+    def __init__(
+        self,
+        index_dir: Path,
+        chunk: int,
+        on_commit: Callable[[], None] | None,
+        shards: str = "",
+    ):
         self.index_dir = Path(index_dir)
+        self.shards = shards
         self.journal = Journal(self.index_dir)
         self.chunk = chunk
         self.on_commit = on_commit
@@ -65,10 +75,7 @@ class JournalWrites:
         """Journal deletes of the ids; returns how many of them the index held (counted
         first: the server may apply them at once)."""
         ids = list(ids)
-        held = 0
-        if index_exists(self.index_dir):
-            with open_index(self.index_dir).searcher() as searcher:
-                held = sum(searcher.document_number(id=doc_id) is not None for doc_id in ids)
+        held = count_held(self.index_dir, ids, self.shards)
         self._buffer += [journal_ops.delete(doc_id) for doc_id in ids]
         self.flush()
         return held
@@ -96,7 +103,7 @@ class JournalWrites:
         while not self.journal.wait_applied(target, timeout=0.5):
             holder = current_holder(self.index_dir)
             if holder is None:
-                take_over_journal(self.index_dir)
+                take_over_journal(self.index_dir, shards=self.shards)
                 continue
             if time.monotonic() - shown >= notice_every:
                 shown = time.monotonic()
@@ -124,13 +131,27 @@ class DirectWrites:
         self.delete = session.delete
 
 
-def take_over_journal(index_dir: Path, timeout: float = 0.0) -> bool:
+def count_held(index_dir: Path, ids: list[str], shards: str = "") -> int:
+    """How many of the ids the index (or the shards) holds, as committed."""
+    if shards:
+        from ..backends.xapian.reader import ShardReader
+        from ..backends.xapian.shards import parse_shards
+
+        with ShardReader(parse_shards(shards)) as reader:
+            return reader.count_held(ids)
+    if not index_exists(index_dir):
+        return 0
+    with open_index(index_dir).searcher() as searcher:
+        return sum(searcher.document_number(id=doc_id) is not None for doc_id in ids)
+
+
+def take_over_journal(index_dir: Path, timeout: float = 0.0, shards: str = "") -> bool:
     """Apply the journal here if nobody else is writing; whether it was done."""
     lock = WriterLock(index_dir, CLI)
     if not lock.acquire(timeout):
         return False
     try:
-        Committer(index_dir).drain()
+        committer_for(index_dir, shards).drain()
     finally:
         lock.release()
     return True
@@ -169,16 +190,18 @@ def index_writes(
     procs: int = 1,
     lock_timeout: float = 10.0,
     on_commit: Callable[[], None] | None = None,
+    shards: str = "",
 ) -> Iterator[JournalWrites | DirectWrites]:
     """Writes for one CLI run: through the server's journal while one serves, else direct.
 
     Leaving through an exception (Ctrl-C included) keeps what was handed over: committed when
-    direct, journaled (and applied by the server) otherwise.
+    direct, journaled (and applied by the server) otherwise. `shards`: the Xapian shards
+    (host:port,…) whose frontend folder `index_dir` is, "" for the Whoosh index there.
     """
     index_dir = Path(index_dir)
     lock = _writer_lock_or_server(index_dir, lock_timeout)
     if lock is None:
-        writes = JournalWrites(index_dir, commit_every or 1000, on_commit)
+        writes = JournalWrites(index_dir, commit_every or 1000, on_commit, shards)
         try:
             yield writes
         finally:
@@ -187,7 +210,11 @@ def index_writes(
         return
     try:
         if journal_ops.exists(index_dir) and Journal(index_dir).backlog().writes:
-            Committer(index_dir, lock_timeout=lock_timeout).drain()  # acknowledged writes first
+            # acknowledged writes first
+            committer_for(index_dir, shards, lock_timeout=lock_timeout).drain()
+        if shards:
+            yield from _shard_writes(shards, commit_every, on_commit)
+            return
         session = IndexWriterSession(
             open_or_create_index(index_dir),
             commit_every=commit_every,
@@ -199,3 +226,14 @@ def index_writes(
             yield DirectWrites(session)
     finally:
         lock.release()
+
+
+def _shard_writes(shards: str, commit_every: int | None, on_commit) -> Iterator[DirectWrites]:
+    from ..backends.xapian.shards import parse_shards
+    from ..backends.xapian.writer import ShardSession
+    from ..config import INDEXING
+
+    with ShardSession(
+        parse_shards(shards), commit_every or INDEXING.commit_every, on_commit
+    ) as session:
+        yield DirectWrites(session)

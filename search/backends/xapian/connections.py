@@ -55,6 +55,13 @@ class ShardConnections:
                     self._check(address, str(exc))
         raise ShardsUnavailable(self.message())
 
+    def run_each(self, work: Callable[[object], T]) -> tuple[list[T], list[ShardAddress]]:
+        """`work(shard)` on each shard that answers, on its own; the results and the shards
+        left out."""
+        return self.run(
+            lambda _all: [work(self._open[a]) for a in self.addresses if a in self._open]
+        )
+
     def missing(self) -> list[ShardAddress]:
         return [a for a in self.addresses if a not in self._open]
 

@@ -16,9 +16,11 @@ import threading
 import time
 import weakref
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 from search.config import LIMITS, RANKING, SERVING, XAPIAN
+from search.dates import format_date
 from search.documents import Article, Hit, IndexStats, Ranking, SearchResults
 from search.facets import Facets
 from search.filters import Filters
@@ -45,6 +47,7 @@ from .connections import ShardConnections, ShardsUnavailable
 from .documents import NEWEST_SLOT, OLDEST_SLOT, TIE_SLOT, from_document, unique_term
 from .facets import FacetSpies, filtered
 from .query import term_name, to_xapian
+from .reader import last_update
 from .shards import ShardAddress
 from .vocabulary import Stopped, key_terms, read_vocabulary
 
@@ -296,13 +299,21 @@ class XapianEngine:
         return count
 
     def stats(self) -> IndexStats:
-        """How many articles the shards that answer hold, and how many acknowledged writes
-        wait in the journal (the shards' size on disk is each shard server's)."""
+        """How many articles the shards that answer hold, when a commit last changed one,
+        and how many acknowledged writes wait in the journal (the shards' size on disk is
+        each shard server's, not told over its protocol)."""
         queued = 0
         if self._home is not None and journal_exists(self._home):
             queued = Journal(self._home).backlog().writes
+        updates, _ = self._connections().run_each(last_update)
+        last = max((u for u in updates if u is not None), default=None)
+        when = format_date(datetime.fromtimestamp(last).astimezone()) if last else None
         return IndexStats(
-            articles=self.doc_count(), index_bytes=None, last_update=None, queued=queued
+            articles=self.doc_count(),
+            index_bytes=None,
+            last_update=when,
+            queued=queued,
+            last_commit=when,
         )
 
     def close(self) -> None:
