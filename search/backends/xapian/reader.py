@@ -72,7 +72,8 @@ class ShardReader:
         return found
 
     def articles(self, shard: int) -> Iterator[Article]:
-        """Every article shard `shard` holds, in the order it was first written.
+        """Every article shard `shard` holds at its newest commit (as of this call), in the
+        order it was first written.
 
         A long read that a writer overtakes (Xapian keeps the revision a reader opened only
         until two more commits) reopens the shard and goes on after the last article read:
@@ -80,6 +81,7 @@ class ShardReader:
         """
         xapian = import_xapian()
         database = self._databases[shard]
+        database.reopen()  # what was committed before this call, whenever the reader opened
         last = 0
         while True:
             try:

@@ -65,7 +65,9 @@ def take(
                     on_progress(read, max(total, read))
 
         def fill(tar, scratch: Path) -> int:
-            add_side_files(tar, home, scratch)  # the journal before the articles: see above
+            # The journal before the articles (see above): each shard is read at its newest
+            # commit after the journal was copied.
+            add_side_files(tar, home, scratch)
             names, json_bytes = [], 0
             for shard in range(len(addresses)):
                 names.append(f"articles-{shard}.jsonl.gz")
