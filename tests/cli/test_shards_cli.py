@@ -159,3 +159,51 @@ def test_delete_on_shards_goes_through_a_serving_frontends_journal(tmp_path):
             status, stats, _ = server.call("GET", "/api/stats")
             assert stats["articles"] == 44 and stats["queued"] == 0
             assert stats["last_update"] is not None and stats["index_bytes"] is None
+
+
+def test_a_snapshot_taken_while_writes_stream_in_keeps_every_write_acknowledged_before_it(
+    tmp_path,
+):
+    import threading
+
+    from search.backends.xapian import snapshots
+    from search.backends.xapian.reader import ShardReader
+    from search.backends.xapian.shards import parse_shards
+    from tests.shard_servers import eventually
+
+    with running_shards(tmp_path / "live", 1) as live, running_shards(tmp_path / "r", 2) as fresh:
+        home = tmp_path / "frontend"
+        indexed(live, home)
+        key = create_key(home, "cms")
+        acknowledged: list[str] = []
+        stop = threading.Event()
+        with running_server(home, args=on(live, home)[:4]) as server:
+
+            def write() -> None:
+                n = 0
+                while not stop.is_set():
+                    body = {"title": f"流水稿件{n}", "text": f"第{n}篇。"}
+                    status, _, _ = server.call("PUT", f"/api/documents/w{n}", body, key=key)
+                    assert status == 202
+                    acknowledged.append(f"w{n}")
+                    n += 1
+
+            writer = threading.Thread(target=write, daemon=True)
+            writer.start()
+            try:
+                assert eventually(lambda: len(acknowledged) >= 20)
+                before = list(acknowledged)  # acknowledged before the snapshot began
+                snapshots.take(home, parse_shards(shard_list(live)), tmp_path / "s.tar")
+                after = len(acknowledged)
+            finally:
+                stop.set()
+                writer.join(30)
+        assert after > len(before)  # writes went on while it was taken
+        # Those the shards held when read are among its articles; the rest pending in its
+        # journal, applied by the restore.
+        snapshots.restore(
+            tmp_path / "s.tar", tmp_path / "restored", parse_shards(shard_list(fresh))
+        )
+        with ShardReader(parse_shards(shard_list(fresh))) as reader:
+            assert [i for i in before if not reader.holds(i)] == []
+            assert reader.holds("demo-001")
