@@ -53,9 +53,17 @@ def browser():
         browser.close()
 
 
-@pytest.fixture(scope="module")
-def demo_server(demo_index):
-    with running_server(demo_index) as server:
+@pytest.fixture(scope="module", params=["whoosh", "xapian"])
+def demo_server(request):
+    """`zhsearch serve` over the bundled corpus: in the Whoosh index, and in three Xapian
+    shards (the page's tests run on both backends)."""
+    if request.param == "whoosh":
+        home, args = request.getfixturevalue("demo_index"), ()
+    else:
+        home, shards = request.getfixturevalue("demo_shards")
+        args = ("--backend", "xapian", "--shards", shards)
+    with running_server(home, args=args) as server:
+        server.shot_suffix = "" if request.param == "whoosh" else "-xapian"  # screenshots' names
         # Suggestions come from a lexicon built in the background after start: these tests
         # type into the box, so they begin once it is there, however busy the machine is.
         deadline = time.monotonic() + 120

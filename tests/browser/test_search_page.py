@@ -55,7 +55,9 @@ def test_search_journey_sort_filter_page_open_and_back(page, demo_server, artifa
     assert all(t == "部门" for t in page.locator(".hit h2 mark").all_inner_texts())
     total = int(re.search(r"找到约 (\d+) 条", page.locator("#result-count").inner_text())[1])
     assert total > 10
-    page.screenshot(path=str(artifacts / "results-desktop.png"), full_page=True)
+    page.screenshot(
+        path=str(artifacts / f"results-desktop{demo_server.shot_suffix}.png"), full_page=True
+    )
 
     # newest first
     page.get_by_role("link", name="最新").click()
@@ -81,7 +83,10 @@ def test_search_journey_sort_filter_page_open_and_back(page, demo_server, artifa
     assert set(page.locator(".hit .source").all_inner_texts()) == {source}
     assert page.locator(".hit").count() == expected
     expect(page.locator(".active-filters .chip")).to_have_count(2)
-    page.screenshot(path=str(artifacts / "results-filtered-desktop.png"), full_page=True)
+    page.screenshot(
+        path=str(artifacts / f"results-filtered-desktop{demo_server.shot_suffix}.png"),
+        full_page=True,
+    )
 
     # the filters can be removed again, then page 2
     page.locator(".active-filters .clear").click()
@@ -101,7 +106,9 @@ def test_search_journey_sort_filter_page_open_and_back(page, demo_server, artifa
     assert page.locator("article.doc mark").count() > 0
     related = page.locator(".related .hit h2 a").all_inner_texts()
     assert title not in related
-    page.screenshot(path=str(artifacts / "article-desktop.png"), full_page=True)
+    page.screenshot(
+        path=str(artifacts / f"article-desktop{demo_server.shot_suffix}.png"), full_page=True
+    )
     page.go_back()
     page.wait_for_url(results_url)
     expect(page.locator(".pager strong")).to_have_text("2")
@@ -117,7 +124,9 @@ def test_phone_width_folds_filters_above_results(browser, demo_server, artifacts
     )
     assert facets["y"] + facets["height"] <= results["y"] + 1  # stacked, not side by side
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
-    page.screenshot(path=str(artifacts / "results-phone.png"), full_page=True)
+    page.screenshot(
+        path=str(artifacts / f"results-phone{demo_server.shot_suffix}.png"), full_page=True
+    )
     context.close()
 
 
