@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 from collections import Counter
 from datetime import datetime
 
@@ -16,10 +15,8 @@ xapian = pytest.importorskip("xapian")  # Debian's python3-xapian, linked by `ma
 from search.backends.xapian.documents import (  # noqa: E402
     DATE_SLOT,
     SOURCE_SLOT,
-    TIE_SLOT,
     from_document,
     keyword_term,
-    lead_of,
     shard_of,
     to_document,
     unique_term,
@@ -98,20 +95,3 @@ def test_an_id_always_goes_to_the_same_shard_and_ids_spread_evenly():
     assert shard_of("a1", 3) == shard_of("a1", 3)
     counts = Counter(shard_of(f"news-{n}", 3) for n in range(3000))
     assert set(counts) == {0, 1, 2} and min(counts.values()) > 900
-
-
-def test_the_tie_value_carries_what_the_reranker_reads_and_orders_by_the_id_hash_first(
-    monkeypatch,
-):
-    from search.config import RANKING
-    from search.id_order import id_key
-
-    long = Article("long", "标题" * 3, "正文很长。" * 300)
-    value = to_document(long).get_value(TIE_SLOT)
-    assert value[:8] == id_key("long").to_bytes(8, "big")  # equal scores: by the id's hash
-    title, lead = lead_of(value)
-    assert title == long.title and lead == long.text[: RANKING.rerank_text_chars]
-    assert lead_of(id_key("long").to_bytes(8, "big")) is None  # a shard written before it
-    more = dataclasses.replace(RANKING, rerank_text_chars=RANKING.rerank_text_chars + 1)
-    monkeypatch.setattr("search.backends.xapian.documents.RANKING", more)
-    assert lead_of(value) is None  # the reranker now reads more: the document is read

@@ -170,23 +170,6 @@ def test_ranked_ids_are_the_page_s_order(engines):
     ]
 
 
-def test_a_shard_written_before_its_matches_carried_their_leads_ranks_the_same(
-    engines, tmp_path, monkeypatch
-):
-    from search.backends.xapian import documents
-    from search.backends.xapian.engine import XapianEngine
-    from search.backends.xapian.shards import running_shard
-
-    one, _ = engines
-    with running_shard(tmp_path / "old", shard_port()) as server:
-        with monkeypatch.context() as old_format:
-            old_format.setattr(documents, "tie_value", lambda article, tie: tie)
-            _write([server.address], ARTICLES)
-        old = XapianEngine([server.address])
-        for text in QUERIES:
-            assert page(old.search(text)) == page(one.search(text))
-
-
 def test_a_bad_query_is_the_same_clear_error(engines):
     from search.query import QueryError
 

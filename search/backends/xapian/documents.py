@@ -13,7 +13,6 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 
 from search.analysis import INDEX, analyze
-from search.config import RANKING
 from search.dates import to_china_time
 from search.documents import Article
 from search.id_order import id_key
@@ -36,8 +35,6 @@ _UNDATED = b"\xff" * 8
 # Xapian refuses terms over 245 bytes; no query word is that long (a run of letters without
 # a break: a URL or a base64 blob pasted into a story).
 MAX_TERM_BYTES = 245
-_MAX_TITLE_BYTES = 65535  # a length in two bytes (tie_value)
-_MAX_LEAD_CHARS = 65535
 
 
 def keyword_term(field: str, value: str) -> str:
@@ -89,41 +86,12 @@ def to_document(article: Article):
     if article.category:
         document.add_value(CATEGORY_SLOT, article.category)
     tie = id_key(article.id).to_bytes(8, "big")
-    document.add_value(TIE_SLOT, tie_value(article, tie))
+    document.add_value(TIE_SLOT, tie)
     oldest, newest = _date_keys(article, tie)
     document.add_value(OLDEST_SLOT, oldest)
     document.add_value(NEWEST_SLOT, newest)
     document.set_data(article_to_json(article))
     return document
-
-
-def tie_value(article: Article, tie: bytes) -> bytes:
-    """The TIE_SLOT value: the id's hash first (equal scores are ordered by it), then the
-    title and the text's first characters the reranker reads (`search/page_order.py`).
-
-    A search by relevance gets this value with each match, as its sort key, in the one answer
-    that brings the matches; reading the documents themselves would cost a round trip to the
-    shard for each of the 30 reranked.
-    """
-    chars = min(RANKING.rerank_text_chars, _MAX_LEAD_CHARS)
-    title = article.title.encode("utf-8")[:_MAX_TITLE_BYTES]
-    title = title.decode("utf-8", "ignore").encode("utf-8")  # not cut inside a character
-    lead = article.text[:chars].encode("utf-8")
-    return tie + chars.to_bytes(2, "big") + len(title).to_bytes(2, "big") + title + lead
-
-
-def lead_of(sort_key: bytes) -> tuple[str, str] | None:
-    """(title, the text's beginning) from a relevance-ordered match's sort key; None where
-    its shard was written before the value held them, or with fewer characters than the
-    reranker reads now (its document is read instead)."""
-    if len(sort_key) < 12:
-        return None
-    chars = int.from_bytes(sort_key[8:10], "big")
-    title_bytes = int.from_bytes(sort_key[10:12], "big")
-    if chars < min(RANKING.rerank_text_chars, _MAX_LEAD_CHARS):
-        return None
-    title = sort_key[12 : 12 + title_bytes].decode("utf-8")
-    return title, sort_key[12 + title_bytes :].decode("utf-8")
 
 
 def unique_term(article_id: str) -> str:

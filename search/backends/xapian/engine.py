@@ -44,14 +44,7 @@ from search.writes.journal import exists as journal_exists
 
 from . import import_xapian
 from .connections import ShardConnections, ShardsUnavailable
-from .documents import (
-    NEWEST_SLOT,
-    OLDEST_SLOT,
-    TIE_SLOT,
-    from_document,
-    lead_of,
-    unique_term,
-)
+from .documents import NEWEST_SLOT, OLDEST_SLOT, TIE_SLOT, from_document, unique_term
 from .facets import FacetSpies, filtered
 from .query import term_name, to_xapian
 from .reader import last_update
@@ -352,17 +345,6 @@ def _common_words(database):
     return lambda word: database.get_termfreq(term_name("text", word)) > threshold
 
 
-def sort_keys(mset) -> list[bytes]:
-    """Each match's sort key, in order: they came with the matches (the binding's MSetItem
-    leaves them out, so its own iterator is walked, as MSetItem is built)."""
-    keys = []
-    at = mset._begin()
-    for _ in range(mset.size()):
-        keys.append(at.get_sort_key())
-        next(at)
-    return keys
-
-
 def _matches_any(database, query) -> bool:
     xapian = import_xapian()
     enquire = xapian.Enquire(database)
@@ -417,13 +399,11 @@ def _collect(
         return articles[n]
 
     if sort == "relevance":
-        leads = [lead_of(key) for key in sort_keys(found)]
-
-        def fields(ns) -> list[tuple[str, str]]:
-            return [leads[n] or (article(n).title, article(n).text) for n in ns]
-
         order, scores = in_page_order(
-            node, range(len(items)), [item.weight for item in items], fields
+            node,
+            range(len(items)),
+            [item.weight for item in items],
+            lambda ns: [(article(n).title, article(n).text) for n in ns],
         )
     else:
         order, scores = list(range(len(items))), [0.0] * len(items)
