@@ -1,7 +1,7 @@
 """Archive scale: index, serve and keep up to date a synthetic archive of N articles.
 
     python -m bench.scale [--articles N] [--workdir DIR]
-        [--only baseline,index,serve,upkeep,consistency]
+        [--only baseline,index,serve,upkeep,consistency] [--backend xapian [--shards 3]]
 
 The archive is deterministic (`--seed`): articles of 4–18 real sentences of ../shared/corpora
 (xwlb, chinanews_sohu, cmrc2018) in paragraphs, a real headline, a date over 2008–2026, one of
@@ -22,7 +22,9 @@ arrives. One run measures:
 - one run or many: 20,000 of the articles indexed in one run, and in ten runs followed by a
   tenth of them sent again; how many of 300 keyword queries get the same top 10 from both.
 Each figure is printed beside the target for 10⁶ articles; the indexing tenths as ratios to
-the first tenth of the same run.
+the first tenth of the same run. With `--backend xapian` every index of the run is in
+`--shards` real shard servers on this machine (`bench/stores.py`), whose memory and disk are
+counted beside zhsearch's.
 """
 
 from __future__ import annotations
@@ -43,7 +45,6 @@ from pathlib import Path
 
 from bench.common import ROOT, SHARED, ZHSEARCH, read_jsonl, read_topics, require_shared
 from bench.perf import (
-    du,
     free_port,
     keyword_queries,
     load,
@@ -52,6 +53,7 @@ from bench.perf import (
     process_tree,
     wait_for,
 )
+from bench.stores import ShardStore, WhooshStore
 
 SOURCES = ("新华社", "人民日报", "中新网", "央视网", "新京报", "澎湃新闻")
 CATEGORIES = ("时政", "经济", "社会", "国际", "科技", "文化", "体育")
@@ -238,7 +240,7 @@ def tenths(points: list[tuple[float, int]], total: int) -> list[float]:
     ]
 
 
-def baseline(work: Path, source: Path, meta: dict) -> dict:
+def baseline(store, work: Path, source: Path, meta: dict) -> dict:
     """The first 1 % of the archive indexed alone, the same way, in the same run: how fast this
     machine indexes a small archive today, to read the full run's rate against (the machine's
     speed varies from day to day by a factor of 2–3)."""
@@ -252,35 +254,35 @@ def baseline(work: Path, source: Path, meta: dict) -> dict:
         part.rename(first)
     index_dir = work / "baseline-index"
     print(f"baseline: indexing the first {count:,} articles alone …", flush=True)
-    _, seconds, _ = index_fresh(index_dir, first)
-    subprocess.run(["rm", "-rf", str(index_dir)], check=True)
+    _, seconds, _ = index_fresh(store, index_dir, first)
+    store.fresh(index_dir)
     return {"articles": count, "seconds": seconds, "rate": count / seconds}
 
 
 def index_fresh(
-    index_dir: Path, source: Path
+    store, index_dir: Path, source: Path
 ) -> tuple[list[tuple[float, int]], float, TreeSampler]:
-    """`zhsearch index` of `source` into a new `index_dir`: its progress points, seconds and
-    memory sampler (see `run_with_progress`)."""
-    if index_dir.exists():
-        subprocess.run(["rm", "-rf", str(index_dir)], check=True)
-    args = [*ZHSEARCH, "index", "--index", str(index_dir), "--progress-every", "1", str(source)]
+    """`zhsearch index` of `source` into a new `index_dir` (of `store`): its progress points,
+    seconds and memory sampler (see `run_with_progress`)."""
+    store.fresh(index_dir)
+    args = [*ZHSEARCH, "index", *store.args(index_dir), "--progress-every", "1", str(source)]
     status, points, seconds, sampler = run_with_progress(args)
     if status != 0:
         raise RuntimeError(f"zhsearch index exited {status}")
     return points, seconds, sampler
 
 
-def indexing(work: Path, source: Path, meta: dict) -> dict:
+def indexing(store, work: Path, source: Path, meta: dict) -> dict:
     index_dir = work / "index"
-    print(f"indexing {source.name} ({meta['articles']:,} articles) …", flush=True)
-    points, seconds, sampler = index_fresh(index_dir, source)
+    print(f"indexing {source.name} ({meta['articles']:,} articles) into {store.label} …")
+    points, seconds, sampler = index_fresh(store, index_dir, source)
     # The last line comes once the run has committed everything: the stretch before it is
     # the final write-out of the segments being built, the others are pauses mid-run.
     gaps = [b[0] - a[0] for a, b in itertools.pairwise(points)]
     rates = tenths(points, meta["articles"])
-    size = du(index_dir)
+    size = store.disk_bytes(index_dir)
     return {
+        "servers_memory": store.servers_memory(index_dir),
         "seconds": seconds,
         "rate": meta["articles"] / seconds,
         "tenths": rates,
@@ -332,6 +334,12 @@ def report_indexing(result: dict, articles: int, base: dict | None = None) -> No
         f"  index on disk    {result['index_mb']:,.0f} MB = {result['index_per_text']:.2f} × the"
         f" text (target ≤ {TARGETS['index_per_text']} ×)"
     )
+    if result["servers_memory"]:
+        shards = result["servers_memory"]
+        print(
+            f"  shard servers    RSS {shards['rss_sum']:,.0f} MB summed at the end, PSS"
+            f" {shards['pss_sum']:,.0f} MB (beside the indexing run's)"
+        )
 
 
 # ---------------------------------------------------------------- serving
@@ -392,9 +400,9 @@ def latency_sets(port: int, sets: dict[str, list[str]]) -> dict[str, dict]:
     return rows
 
 
-def start_server(index_dir: Path, port: int) -> subprocess.Popen:
+def start_server(store, index_dir: Path, port: int) -> subprocess.Popen:
     return subprocess.Popen(
-        [*ZHSEARCH, "serve", "--index", str(index_dir), "--port", str(port)],
+        [*ZHSEARCH, "serve", *store.args(index_dir), "--port", str(port)],
         cwd=ROOT,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -402,7 +410,8 @@ def start_server(index_dir: Path, port: int) -> subprocess.Popen:
     )
 
 
-def serving(sets: dict[str, list[str]], port: int, server) -> dict:
+def serving(sets: dict[str, list[str]], port: int, server, servers_memory=None) -> dict:
+    """`servers_memory`: read the shard servers' memory after the searches, if any."""
     started = time.perf_counter()
     if not wait_for(port, sets["keyword"][0], started + 300):
         raise RuntimeError("zhsearch serve did not answer within 300 s")
@@ -421,6 +430,7 @@ def serving(sets: dict[str, list[str]], port: int, server) -> dict:
         "sets": rows,
         "8 clients": throughput,
         "memory": memory_mb(server.pid),
+        "servers_memory": servers_memory() if servers_memory else None,
     }
 
 
@@ -448,6 +458,12 @@ def report_serving(result: dict) -> None:
         f"  after 1,000+ requests: PSS {memory['pss_sum']:,.0f} MB in {memory['processes']}"
         f" processes (target ≤ {TARGETS['serving_pss_gb']} GB)"
     )
+    if result["servers_memory"]:
+        shards = result["servers_memory"]
+        print(
+            f"  and the shard servers: PSS {shards['pss_sum']:,.0f} MB in"
+            f" {shards['processes']} processes"
+        )
 
 
 # ---------------------------------------------------------------- upkeep
@@ -487,11 +503,11 @@ def _timed_cli(args: list[str]) -> float:
     return time.perf_counter() - started
 
 
-def upkeep(work: Path, index_dir: Path, source: Path, meta: dict, port: int, sets) -> dict:
+def upkeep(store, work: Path, index_dir: Path, source: Path, meta: dict, port: int, sets) -> dict:
     changes = work / "changes.jsonl.gz"
     ids = changed_articles(source, meta["articles"], changes, CHANGED, meta["seed"])
     searches = BackgroundSearches(port, sets["keyword"])
-    index = ["--index", str(index_dir)]
+    index = store.args(index_dir)
     rows = {}
     try:
         for name, args in (
@@ -529,11 +545,9 @@ CONSISTENCY_RUNS = 10
 CONSISTENCY_QUERIES = 300
 
 
-def consistency(work: Path, source: Path) -> dict:
+def consistency(store, work: Path, source: Path) -> dict:
     """The same articles indexed in one run, and in many small runs followed by updates of
     some of them (the same content again): the top 10 of keyword queries on both."""
-    from search.engine import SearchEngine
-
     folder = work / "consistency"
     subprocess.run(["rm", "-rf", str(folder)], check=True)
     folder.mkdir()
@@ -552,12 +566,14 @@ def consistency(work: Path, source: Path) -> dict:
         "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records[::CONSISTENCY_RUNS])
     )
     one, many = folder / "one-run", folder / "many-runs"
-    _timed_cli(["index", "--index", str(one), str(whole)])
+    store.fresh(one)
+    store.fresh(many)
+    _timed_cli(["index", *store.args(one), str(whole)])
     for part in parts:
-        _timed_cli(["index", "--index", str(many), str(part)])
-    _timed_cli(["index", "--index", str(many), str(again)])
+        _timed_cli(["index", *store.args(many), str(part)])
+    _timed_cli(["index", *store.args(many), str(again)])
     queries = keyword_queries(SHARED / "xwlb" / "articles.jsonl.gz", CONSISTENCY_QUERIES)
-    engines = SearchEngine(one), SearchEngine(many)
+    engines = store.engine(one), store.engine(many)
     same = same_set = 0
     for query in queries:
         first, second = (engine.ranked_ids(query, 10).ids for engine in engines)
@@ -583,32 +599,51 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--workdir", type=Path, default=None)
     parser.add_argument("--only", default="baseline,index,serve,upkeep,consistency")
+    parser.add_argument("--backend", choices=("whoosh", "xapian"), default="whoosh")
+    parser.add_argument(
+        "--shards", type=int, default=3, help="with --backend xapian: shard servers an index"
+    )
     args = parser.parse_args()
     parts = set(args.only.split(","))
     work = args.workdir or ROOT / "bench" / ".work" / "scale" / str(args.articles)
     work.mkdir(parents=True, exist_ok=True)
     source = work / f"archive-{args.articles}.jsonl.gz"
     meta = generate(source, args.articles, args.seed)
+    if args.backend == "xapian":
+        # The archive is shared; the indexes go beside it, apart from the Whoosh ones.
+        work = work / f"xapian-{args.shards}"
+        work.mkdir(exist_ok=True)
+        store = ShardStore(args.shards)
+    else:
+        store = WhooshStore()
+    try:
+        run(store, work, source, meta, parts, args.seed)
+    finally:
+        store.close()
+
+
+def run(store, work: Path, source: Path, meta: dict, parts: set[str], seed: int) -> None:
+    print(f"on {store.label}", flush=True)
     index_dir = work / "index"
-    base = baseline(work, source, meta) if "baseline" in parts else None
+    base = baseline(store, work, source, meta) if "baseline" in parts else None
     if base:
         report_baseline(base)
     if "index" in parts:
-        report_indexing(indexing(work, source, meta), args.articles, base)
+        report_indexing(indexing(store, work, source, meta), meta["articles"], base)
     if "consistency" in parts:
-        report_consistency(consistency(work, source))
+        report_consistency(consistency(store, work, source))
     if not parts & {"serve", "upkeep"}:
         return
-    sets = request_sets(source, args.seed)
+    sets = request_sets(source, seed)
     port = free_port()
-    server = start_server(index_dir, port)
+    server = start_server(store, index_dir, port)
     try:
         if "serve" in parts:
-            report_serving(serving(sets, port, server))
+            report_serving(serving(sets, port, server, lambda: store.servers_memory(index_dir)))
         elif not wait_for(port, sets["keyword"][0], time.perf_counter() + 300):
             raise RuntimeError("zhsearch serve did not answer within 300 s")
         if "upkeep" in parts:
-            report_upkeep(upkeep(work, index_dir, source, meta, port, sets))
+            report_upkeep(upkeep(store, work, index_dir, source, meta, port, sets))
     finally:
         server.terminate()
         try:

@@ -130,7 +130,6 @@ def report(work: Path, xwlb: Path, cmrc_queries: Path, args) -> None:
                 "errors": measured[1]["errors"] + measured[8]["errors"],
             }
         _table(
-            table,
             "HTTP /api/search through `zhsearch serve` (default workers), keywords",
             rows,
             higher=True,
