@@ -160,7 +160,7 @@ def time_queries(search, queries: list[str], repeat: int) -> dict[str, float]:
 
 
 def latency(work: Path, index_dirs: dict[str, Path], queries: list[str], repeat: int) -> dict:
-    from search.engine import SearchEngine
+    from search.backends.whoosh.engine import SearchEngine
     from search.query import QueryError
 
     engine = SearchEngine(index_dirs["zhsearch"])
@@ -332,7 +332,7 @@ def memory_mb(pid: int) -> dict[str, float]:
     tree = process_tree(pid)
     rss = [field(f"/proc/{p}/status", "VmRSS") for p in tree]
     pss = {p: field(f"/proc/{p}/smaps_rollup", "Pss") for p in tree}
-    background = (b"search.writes.merging", b"search.lexicon_file")
+    background = (b"search.writes.merging", b"search.backends.whoosh.lexicon_file")
     passing = [
         p for p in tree if any(b in Path(f"/proc/{p}/cmdline").read_bytes() for b in background)
     ]
@@ -569,7 +569,7 @@ def _drain(port: int, deadline: float = 600) -> float:
 
 
 def writes(work: Path, index_dir: Path, source: Path, seconds: float) -> dict:
-    from search.index import open_index
+    from search.backends.whoosh.index import open_index
     from search.keys import KeyStore
 
     target = work / "writes-zhsearch"

@@ -135,7 +135,7 @@ def runs(work: Path, topics: list[tuple[str, str]], systems: list[str]) -> dict[
 
 def answer_in_snippet(work: Path, topics, answers: dict[str, list[str]], systems) -> dict:
     """How often the top hit's snippet contains an answer to the question."""
-    from search.engine import SearchEngine
+    from search.backends.whoosh.engine import SearchEngine
     from search.query import QueryError
 
     rates: dict[str, float] = {}

@@ -8,8 +8,8 @@ from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from search.backends.whoosh.index import open_or_create_index
 from search.config import INDEXING
-from search.index import open_or_create_index
 from search.userdict import load_for_index
 from search.writes.route import DirectWrites, JournalReport, JournalWrites, index_writes
 

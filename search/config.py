@@ -107,7 +107,8 @@ class IndexingConfig:
     writer_memory_mb: int = 256
     commit_every: int = 5000
     # A parallel run's workers each build segments of this many articles, committed as each is
-    # finished (search/builders.py): large, since they are never merged while writing.
+    # finished (search/backends/whoosh/builders.py): large, since they are never merged while
+    # writing.
     segment_docs: int = 50_000
     # Batches of at least this many bytes are analysed and written by several processes.
     parallel_min_bytes: int = 4 * 1024 * 1024

@@ -11,6 +11,9 @@ from .dates import format_date
 if TYPE_CHECKING:
     from .facets import Facets
 
+# The orders a search can give its hits: by relevance, or by date either way.
+SORTS = ("relevance", "newest", "oldest")
+
 
 @dataclass
 class Article:

@@ -31,15 +31,15 @@ from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 
-from .config import INDEXING
-from .documents import Article
-from .index import (
-    IndexNotFound,
+from .backends.whoosh.index import (
     IndexWriterSession,
     article_from_stored,
     open_index,
     open_or_create_index,
 )
+from .config import INDEXING
+from .documents import Article
+from .errors import IndexNotFound
 from .keys import FILE_NAME as KEYS_FILE
 from .records import article_from_json, article_to_json
 from .synonyms import FILE_NAME as SYNONYMS_FILE

@@ -3,7 +3,7 @@
 A `Lexicon` is built once per index commit from the words the index holds (with their
 document frequencies) and the article titles; typing 广, `guangzhou` or the initials `gz`
 finds 广州 when the index has it. It lives in SQLite: beside the index, one file serves every
-server process (see `search.lexicon_file`), and pypinyin is needed only to build it.
+server process (see `search.backends.whoosh.lexicon_file`), and pypinyin is needed only to build it.
 """
 
 from __future__ import annotations
@@ -69,7 +69,8 @@ class Lexicon:
     def __init__(self, db: sqlite3.Connection):
         self._db = db
         self._lock = threading.Lock()  # one connection, shared by the server's threads
-        # which commit of the index it was built from (see search.lexicon_file.index_version)
+        # which commit of the index it was built from (see `lexicon_file.index_version` of the
+        # Whoosh backend)
         self.version = self._query("SELECT value FROM meta WHERE name = 'version'")[0][0]
 
     @classmethod

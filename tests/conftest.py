@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from search.backends.whoosh.index import IndexWriterSession, open_or_create_index
 from search.documents import Article
-from search.index import IndexWriterSession, open_or_create_index
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "corpus"
@@ -93,7 +93,7 @@ def sample_index(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="session")
 def sample_engine(sample_index):
-    from search.engine import SearchEngine
+    from search.backends.whoosh.engine import SearchEngine
 
     return SearchEngine(sample_index)
 

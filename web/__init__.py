@@ -9,7 +9,7 @@ from flask import Flask
 from search.analysis import analyze
 from search.backends import open_engine
 from search.config import XAPIAN, default_index_dir
-from search.index import IndexNotFound
+from search.errors import IndexNotFound
 
 
 def create_app(index_dir: Path | str | None = None, test_config: dict | None = None) -> Flask:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, jsonify, request
 
 from search.config import LIMITS
-from search.index import IndexNotFound
+from search.errors import IndexNotFound
 
 from .analytics import record
 from .engine import get_engine

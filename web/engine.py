@@ -5,10 +5,10 @@ from __future__ import annotations
 from flask import current_app
 
 from search.backends import open_engine
-from search.engine import SearchEngine
+from search.backends.interface import SearchBackend
 
 
-def get_engine() -> SearchEngine:
+def get_engine() -> SearchBackend:
     """The app's engine; opens the index now if it was created after the app started."""
     engine = current_app.extensions.get("zhsearch")
     if engine is None:

@@ -9,7 +9,7 @@ from werkzeug.exceptions import HTTPException
 
 from search.backends.xapian.connections import ShardsUnavailable
 from search.config import WRITING
-from search.index import IndexNotFound
+from search.errors import IndexNotFound
 from search.query import QueryError
 from search.writes.journal import JournalFull, UnknownTask
 

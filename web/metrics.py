@@ -26,7 +26,7 @@ from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 
 from search.backends.xapian.connections import ShardsUnavailable
-from search.index import IndexNotFound
+from search.errors import IndexNotFound
 
 from .engine import get_engine
 

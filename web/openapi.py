@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from search.config import LIMITS, WRITING
-from search.engine import SORTS
+from search.documents import SORTS
 from search.filters import DATE_PRESETS
 
 _STRING = {"type": "string"}

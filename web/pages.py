@@ -8,8 +8,8 @@ from urllib.parse import urlsplit
 from flask import Blueprint, abort, render_template, request
 
 from search.config import LIMITS
+from search.errors import IndexNotFound
 from search.highlight import highlight
-from search.index import IndexNotFound
 from search.query import QueryError
 
 from .analytics import popular_queries, record

@@ -8,7 +8,7 @@ from datetime import date
 from flask import Request
 
 from search.config import LIMITS
-from search.engine import SORTS
+from search.documents import SORTS
 from search.filters import DATE_PRESETS, Filters, preset_start
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import click
 
 from search.config import INDEXING, SERVING, default_index_dir
-from search.index import IndexProblem
+from search.errors import IndexProblem
 from search.query import QueryError
 
 index_option = click.option(
@@ -146,8 +146,8 @@ def index_command(
     """Index the new and changed articles in PATHS (files or folders: .jsonl[.gz], .html,
     .htm, .txt, .md). Unchanged files are skipped."""
     from indexer.pipeline import index_paths
+    from search.backends.whoosh.builders import WorkerDied
     from search.backends.xapian.connections import ShardsUnavailable
-    from search.builders import WorkerDied
 
     shards = _shards(backend, shards)
     missing = [str(p) for p in paths if not p.exists()]
@@ -398,8 +398,9 @@ def shard_status_command(shards: str | None, as_json: bool) -> None:
 @click.argument("ids", nargs=-1, required=True)
 def delete_command(index_dir, backend, shards, ids) -> None:
     """Delete articles by id (through the server's journal while one serves the index)."""
+    from search.backends.whoosh.index import index_exists
     from search.backends.xapian.connections import ShardsUnavailable
-    from search.index import IndexNotFound, index_exists
+    from search.errors import IndexNotFound
     from search.writes.route import index_writes
 
     shards = _shards(backend, shards)
@@ -663,7 +664,7 @@ def snapshot_command(index_dir, backend, shards, out) -> None:
     hashes, journal. Of Xapian shards: their articles, and the frontend folder's files."""
     from indexer.progress import CountProgress
     from search.backends.xapian.connections import ShardsUnavailable
-    from search.index import IndexNotFound
+    from search.errors import IndexNotFound
     from search.snapshots import SnapshotProblem, take
 
     shards = _shards(backend, shards)

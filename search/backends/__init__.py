@@ -1,14 +1,18 @@
-"""Where articles are kept, one sub-package per engine: `xapian/` holds the Xapian shards
-(served by `xapian-tcpsrv`). The embedded Whoosh index is the rest of `search/`.
+"""Where articles are kept, one sub-package per engine: `whoosh/`, the embedded index in a
+folder (the default), and `xapian/`, shards served by `xapian-tcpsrv`.
 
-Both engines answer the same calls — `search`, `ranked_ids`, `document`, `related`,
-`suggest`, `terms_to_mark`, `doc_count`, `stats`, `close` — so the web layer and the command
-line take whichever `open_engine` gives them.
+Both answer the calls of `interface.SearchBackend` (and write through an
+`interface.WriterSession`), so the web layer and the command line take whichever
+`open_engine` gives them.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .interface import SearchBackend
 
 BACKENDS = ("whoosh", "xapian")
 
@@ -17,12 +21,12 @@ class UnknownBackend(ValueError):
     pass
 
 
-def open_engine(index_dir: Path, backend: str = "whoosh", shards: str = ""):
+def open_engine(index_dir: Path, backend: str = "whoosh", shards: str = "") -> SearchBackend:
     """The search engine of a backend: the Whoosh index in `index_dir`, or the Xapian shards
     `shards` (host:port,…) with `index_dir` as the folder of the frontend's own files
     (synonyms, keys, the search log)."""
     if backend == "whoosh":
-        from search.engine import SearchEngine
+        from .whoosh.engine import SearchEngine
 
         return SearchEngine(Path(index_dir))
     if backend == "xapian":

@@ -23,15 +23,15 @@ from pathlib import Path
 
 from whoosh.searching import Searcher
 
-from ..config import WRITING
-from ..index import (
-    IndexProblem,
+from ..backends.whoosh.index import (
     IndexWriterSession,
     fresh_reader,
     index_exists,
     open_index,
     open_or_create_index,
 )
+from ..config import WRITING
+from ..errors import IndexProblem
 from ..records import article_from_json
 from ..userdict import load_for_index
 from ..writers import die_with_parent

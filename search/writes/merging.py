@@ -10,14 +10,15 @@ Lucene's concurrent merges do:
 1. `plan` picks segments by tier (a tier is a power of ten of articles): the smallest tier
    that holds `WRITING.merge_factor` segments gives that many, if together they hold no more
    than `WRITING.merge_max_docs` articles, so a merge is bounded and most are small. The
-   segments of 50,000 articles a large batch writes (search/builders.py) are never merged:
+   segments of 50,000 articles a large batch writes (`search/backends/whoosh/builders.py`) are
+   never merged:
    ten of them, served from a 10⁶-article archive, made a background merge of 500,000 that
    held a core and 1.3 GB for as long as the server had been up, and more.
 2. `build` (in a process of its own, `python -m search.writes.merging INDEX PID LANE`, no lock
    held) copies those segments' live articles into one new segment, their posting lists
-   block by block (`search.segment_writer.MergingWriter`), written as a one-segment index in
-   `merging/LANE/` inside the index folder, and notes which articles were deleted at that
-   moment.
+   block by block (`MergingWriter` of `search.backends.whoosh.segment_writer`), written as a
+   one-segment index in `merging/LANE/` inside the index folder, and notes which articles were
+   deleted at that moment.
 3. `install`, called by the committer inside its next commit (holding the lock), checks that
    the sources are still there, moves the new segment's files into the index, deletes in it
    what was deleted in the sources since step 2, and swaps it in for them. The commit's table
@@ -49,10 +50,10 @@ from pathlib import Path
 
 from whoosh import index as whoosh_index
 
+from ..backends.whoosh.index import open_index, read_toc
+from ..backends.whoosh.segment_reader import open_segment
+from ..backends.whoosh.segment_writer import MergingWriter
 from ..config import WRITING
-from ..index import open_index, read_toc
-from ..segment_reader import open_segment
-from ..segment_writer import MergingWriter
 from ..writers import die_with_parent
 from .disk import fsync_files
 

@@ -19,8 +19,15 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..backends.interface import WriterSession
+from ..backends.whoosh.index import (
+    IndexWriterSession,
+    index_exists,
+    open_index,
+    open_or_create_index,
+)
 from ..documents import Article
-from ..index import IndexWriterSession, index_exists, locked, open_index, open_or_create_index
+from ..errors import locked
 from . import journal as journal_ops
 from .committer import committer_for
 from .journal import Journal, JournalFull
@@ -124,7 +131,7 @@ class DirectWrites:
     via_journal = False
     report = None
 
-    def __init__(self, session: IndexWriterSession):
+    def __init__(self, session: WriterSession):
         self.session = session
         self.update = session.update
         self.add = session.add

@@ -8,8 +8,8 @@ from pathlib import Path
 from whoosh import query as wq
 
 from ..analysis import query_words
+from ..backends.whoosh.index import article_from_stored, open_index
 from ..documents import Article
-from ..index import article_from_stored, open_index
 from ..normalize import fold
 from ..schema import SEARCH_FIELDS
 from ..userdict import FILE_NAME, Entry, load_for_index

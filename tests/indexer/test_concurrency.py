@@ -12,7 +12,7 @@ import threading
 import time
 import urllib.parse
 
-from search.index import IndexWriterSession, open_index, open_or_create_index
+from search.backends.whoosh.index import IndexWriterSession, open_index, open_or_create_index
 from tests.conftest import CORPUS
 from tests.indexer.test_crash import _write_batch
 from tests.server import ROOT, running_server

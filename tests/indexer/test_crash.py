@@ -14,8 +14,8 @@ from pathlib import Path
 
 from whoosh.index import LockError
 
-from search.engine import SearchEngine
-from search.index import index_exists, open_index
+from search.backends.whoosh.engine import SearchEngine
+from search.backends.whoosh.index import index_exists, open_index
 from tests.conftest import CORPUS
 from tests.server import ROOT
 

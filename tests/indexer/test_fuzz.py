@@ -13,7 +13,7 @@ import time
 
 from indexer.pipeline import index_paths
 from indexer.readers import read_file
-from search.engine import SearchEngine
+from search.backends.whoosh.engine import SearchEngine
 from tests.conftest import require_shared
 from web import create_app
 

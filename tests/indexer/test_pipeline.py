@@ -1,7 +1,7 @@
 import json
 
 from indexer.pipeline import index_paths
-from search.engine import SearchEngine
+from search.backends.whoosh.engine import SearchEngine
 
 
 def write_jsonl(path, records):
@@ -45,7 +45,7 @@ def test_articles_are_committed_in_bounded_batches(tmp_path):
     source = tmp_path / "many.jsonl"
     write_jsonl(source, [{"id": str(i), "title": f"文章{i}", "text": "内容"} for i in range(25)])
     index_paths([source], tmp_path / "ix", commit_every=10)
-    from search.index import open_index
+    from search.backends.whoosh.index import open_index
 
     # 25 articles in batches of 10: three commits, three segments before any merge
     assert open_index(tmp_path / "ix").latest_generation() >= 2

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from search.builders import FOLDER, first_segment_sizes, install
+from search.backends.whoosh.builders import FOLDER, first_segment_sizes, install
+from search.backends.whoosh.engine import SearchEngine
+from search.backends.whoosh.index import IndexWriterSession, open_index, open_or_create_index
 from search.documents import Article
-from search.engine import SearchEngine
-from search.index import IndexWriterSession, open_index, open_or_create_index
 
 SENTENCES = [
     "长江十年禁渔进入第五年，江豚种群数量稳步回升。",
@@ -91,7 +91,7 @@ def test_a_worker_that_dies_stops_the_run_with_a_message_not_a_hang(tmp_path):
 
 
 def test_a_segment_that_fails_to_be_committed_leaves_the_run_unrecorded(tmp_path, monkeypatch):
-    from search import index as index_module
+    from search.backends.whoosh import index as index_module
 
     failures = []
 

@@ -1,7 +1,7 @@
 import pytest
 
+from search.backends.whoosh.engine import SearchEngine
 from search.documents import Article
-from search.engine import SearchEngine
 from search.query import QueryError
 from tests.conftest import build_index
 
@@ -173,9 +173,9 @@ def test_query_word_cut_differently_from_the_index_is_recut(tmp_path):
 
 
 def test_engine_on_an_empty_index_answers_and_sees_the_first_commit(tmp_path):
+    from search.backends.whoosh.engine import SearchEngine
+    from search.backends.whoosh.index import IndexWriterSession, open_or_create_index
     from search.documents import Article
-    from search.engine import SearchEngine
-    from search.index import IndexWriterSession, open_or_create_index
 
     index = open_or_create_index(tmp_path / "index")
     engine = SearchEngine(tmp_path / "index")
@@ -223,8 +223,8 @@ def test_all_words_first_asks_for_the_words_themselves_not_their_pieces(tmp_path
 def test_a_refreshed_searcher_sees_deletions_in_old_segments_and_merges(tmp_path):
     """Whoosh's own refresh reuses a segment's reader with its old deletions, and keeps the
     segments a merge removed: replaced and deleted articles stayed findable."""
-    from search.engine import SearchEngine
-    from search.index import IndexWriterSession, open_or_create_index
+    from search.backends.whoosh.engine import SearchEngine
+    from search.backends.whoosh.index import IndexWriterSession, open_or_create_index
 
     index = open_or_create_index(tmp_path / "ix")
     for n in range(3):  # three commits, three segments

@@ -49,12 +49,12 @@ def test_date_sorts_keep_paging_consistent(sample_engine):
 def test_a_search_past_its_deadline_answers_with_what_it_found(tmp_path, monkeypatch):
     from dataclasses import replace
 
-    import search.collect
-    import search.engine
+    import search.backends.whoosh.collect
+    import search.backends.whoosh.engine
+    from search.backends.whoosh.engine import SearchEngine
+    from search.backends.whoosh.index import IndexWriterSession, open_or_create_index
     from search.config import LIMITS
     from search.documents import Article
-    from search.engine import SearchEngine
-    from search.index import IndexWriterSession, open_or_create_index
 
     index = open_or_create_index(tmp_path / "index")
     with IndexWriterSession(index, commit_every=100) as session:
@@ -62,10 +62,12 @@ def test_a_search_past_its_deadline_answers_with_what_it_found(tmp_path, monkeyp
             session.add(Article(f"b{i}", f"北京新闻 {i}", "北京的新闻。" * (1 + i % 5)))
     engine = SearchEngine(tmp_path / "index")
     assert len(engine.searcher().reader().leaf_readers()) > 1  # the deadline is checked between
-    monkeypatch.setattr(search.collect, "LIMITS", replace(LIMITS, scoring_run_docs=100))  # runs
+    monkeypatch.setattr(
+        search.backends.whoosh.collect, "LIMITS", replace(LIMITS, scoring_run_docs=100)
+    )  # runs
     assert engine.search("北京").total == 600 and not engine.search("北京").partial
 
-    monkeypatch.setattr(search.engine, "LIMITS", replace(LIMITS, search_seconds=0))
+    monkeypatch.setattr(search.backends.whoosh.engine, "LIMITS", replace(LIMITS, search_seconds=0))
     results = engine.search("北京")
     assert results.partial
     assert 0 < results.total < 600 and len(results.hits) == 10
@@ -74,9 +76,9 @@ def test_a_search_past_its_deadline_answers_with_what_it_found(tmp_path, monkeyp
 def test_a_phrase_that_matches_nothing_still_stops_at_the_deadline(tmp_path, monkeypatch):
     from dataclasses import replace
 
-    import search.engine
+    import search.backends.whoosh.engine
+    from search.backends.whoosh.engine import SearchEngine
     from search.documents import Article
-    from search.engine import SearchEngine
     from tests.conftest import build_index
 
     # every article has both words, none has them in this order: the phrase reads them all
@@ -85,7 +87,11 @@ def test_a_phrase_that_matches_nothing_still_stops_at_the_deadline(tmp_path, mon
     unbounded = engine.search('"新闻 北京"')
     assert unbounded.total == 0 and not unbounded.partial
 
-    monkeypatch.setattr(search.engine, "LIMITS", replace(search.engine.LIMITS, search_seconds=0))
+    monkeypatch.setattr(
+        search.backends.whoosh.engine,
+        "LIMITS",
+        replace(search.backends.whoosh.engine.LIMITS, search_seconds=0),
+    )
     results = engine.search('"新闻 北京"')
     assert results.partial and results.total == 0
 
@@ -93,9 +99,9 @@ def test_a_phrase_that_matches_nothing_still_stops_at_the_deadline(tmp_path, mon
 def test_facets_and_filters_span_segments_with_different_sources(tmp_path):
     from datetime import datetime
 
+    from search.backends.whoosh.engine import SearchEngine
+    from search.backends.whoosh.index import IndexWriterSession, open_or_create_index
     from search.documents import Article
-    from search.engine import SearchEngine
-    from search.index import IndexWriterSession, open_or_create_index
 
     sources = ["甲报", "乙报", "丙报"]  # the first segment has no 丙报, the last no 甲报
     index = open_or_create_index(tmp_path / "index")

@@ -7,8 +7,8 @@ from dataclasses import replace
 
 import pytest
 
+from search.backends.whoosh.index import open_index
 from search.documents import Article
-from search.index import open_index
 from search.writes import journal as journal_ops
 from search.writes.committer import Committer
 from search.writes.journal import Journal, JournalFull, UnknownTask
@@ -107,7 +107,7 @@ def test_a_write_that_cannot_be_applied_is_marked_failed_and_the_rest_go_through
 
 
 def test_small_segments_are_merged_beside_the_committer_keeping_later_deletions(tmp_path):
-    from search.engine import SearchEngine
+    from search.backends.whoosh.engine import SearchEngine
     from search.writes import merging
 
     journal, committer = _one_segment_each(tmp_path, 12)  # twelve segments: none merged

@@ -4,7 +4,7 @@ from dataclasses import dataclass
 
 from whoosh.util import fib
 
-from search.merge_policy import small_merge
+from search.backends.whoosh.merge_policy import small_merge
 
 
 @dataclass

@@ -1,9 +1,9 @@
 """The best matches of a plain-word query, ordered again by how much of it their title and the
 beginning of their text hold."""
 
+from search.backends.whoosh.engine import SearchEngine
+from search.backends.whoosh.index import IndexWriterSession, open_or_create_index
 from search.documents import Article
-from search.engine import SearchEngine
-from search.index import IndexWriterSession, open_or_create_index
 from search.rerank import reranked, title_coverage
 
 

@@ -1,4 +1,4 @@
-from search.segment_cache import SegmentCache
+from search.backends.whoosh.segment_cache import SegmentCache
 
 
 def test_least_recently_used_values_go_once_the_weight_limit_is_passed():
@@ -28,7 +28,7 @@ def test_a_reader_without_a_segment_is_never_cached():
 def test_entries_of_empty_arrays_weigh_what_their_keys_cost():
     import numpy as np
 
-    from search.segment_cache import ENTRY_BYTES, MB, weight_in_bytes
+    from search.backends.whoosh.segment_cache import ENTRY_BYTES, MB, weight_in_bytes
 
     nothing = (np.empty(0, dtype=np.int64), np.empty(0))
     cache = SegmentCache(limit=MB, weigh=lambda found: weight_in_bytes(*found))
@@ -54,10 +54,10 @@ def test_forgetting_a_segment_drops_every_value_that_names_it():
 def test_a_searcher_refreshed_after_a_merge_leaves_nothing_of_the_merged_segments_cached(
     tmp_path,
 ):
-    from search import vectorized
+    from search.backends.whoosh import vectorized
+    from search.backends.whoosh.engine import SearchEngine
+    from search.backends.whoosh.index import IndexWriterSession, open_index, open_or_create_index
     from search.documents import Article
-    from search.engine import SearchEngine
-    from search.index import IndexWriterSession, open_index, open_or_create_index
 
     index = open_or_create_index(tmp_path)
     for n in range(3):  # three commits, three segments

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+from search.backends.whoosh.index import (
+    IndexWriterSession,
+    fresh_reader,
+    open_index,
+    open_or_create_index,
+)
 from search.documents import Article
-from search.index import IndexWriterSession, fresh_reader, open_index, open_or_create_index
 
 
 def _two_segments(index_dir):
@@ -36,7 +41,7 @@ def test_a_reader_reads_its_segments_after_a_merge_deleted_their_files(tmp_path)
 
 
 def test_a_commit_that_removes_segments_while_they_are_opened_is_read_anew(tmp_path, monkeypatch):
-    from search import index as index_module
+    from search.backends.whoosh import index as index_module
 
     _two_segments(tmp_path)
     real_open = index_module.open_segment
@@ -55,7 +60,7 @@ def test_a_commit_that_removes_segments_while_they_are_opened_is_read_anew(tmp_p
 
 
 def test_an_index_whose_commit_is_replaced_as_it_is_opened_opens_the_next(tmp_path, monkeypatch):
-    from search import index as index_module
+    from search.backends.whoosh import index as index_module
 
     _two_segments(tmp_path)
     real_open_dir = index_module.whoosh_index.open_dir

@@ -8,9 +8,9 @@ from whoosh import index as whoosh_index
 from whoosh.codec.whoosh3 import W3LeafMatcher
 from whoosh.reading import SegmentReader
 
+from search.backends.whoosh.index import IndexWriterSession, open_index, open_or_create_index
+from search.backends.whoosh.segment_writer import MergingWriter, SegmentWriter
 from search.documents import Article
-from search.index import IndexWriterSession, open_index, open_or_create_index
-from search.segment_writer import MergingWriter, SegmentWriter
 
 SENTENCES = [
     "长江十年禁渔进入第五年，江豚种群数量稳步回升。",
@@ -138,7 +138,7 @@ def test_a_merge_by_blocks_reads_as_whooshs_own_merge_deletions_and_long_lists_i
 
 
 def test_a_merged_segment_is_searched_as_the_segments_it_replaces(tmp_path):
-    from search.engine import SearchEngine
+    from search.backends.whoosh.engine import SearchEngine
 
     _index_of_segments(tmp_path / "ix", [30, 30, 30], deleted={2, 33})
     before = SearchEngine(tmp_path / "ix")
@@ -156,7 +156,7 @@ def test_a_merged_segment_is_searched_as_the_segments_it_replaces(tmp_path):
 def test_a_segment_written_a_list_at_a_time_reads_as_whooshs_own(tmp_path):
     from whoosh import writing
 
-    from search.index import article_fields
+    from search.backends.whoosh.index import article_fields
     from search.schema import build_schema
 
     contents = []

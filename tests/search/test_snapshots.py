@@ -9,8 +9,8 @@ import time
 
 import pytest
 
-from search.engine import SearchEngine
-from search.index import open_index
+from search.backends.whoosh.engine import SearchEngine
+from search.backends.whoosh.index import open_index
 from search.keys import KeyStore
 from search.snapshots import SnapshotProblem, restore, take
 from search.synonyms import SynonymStore, parse_rules

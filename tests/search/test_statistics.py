@@ -1,9 +1,9 @@
 """The same articles rank the same, whether indexed in one run or in many runs and updates."""
 
+from search.backends.whoosh.engine import SearchEngine
+from search.backends.whoosh.statistics import live_statistics
 from search.documents import Article
-from search.engine import SearchEngine
 from search.id_order import id_key
-from search.statistics import live_statistics
 from tests.conftest import build_index
 
 

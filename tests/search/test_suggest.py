@@ -50,8 +50,8 @@ def _index(tmp_path):
 
 
 def test_the_lexicon_is_built_once_beside_the_index_and_read_by_other_processes(tmp_path):
-    from search.engine import SearchEngine
-    from search.lexicon_file import index_version, lexicon_path
+    from search.backends.whoosh.engine import SearchEngine
+    from search.backends.whoosh.lexicon_file import index_version, lexicon_path
 
     index_dir = _index(tmp_path)
     first = SearchEngine(index_dir)
@@ -69,13 +69,13 @@ def test_after_a_commit_the_next_lexicon_is_built_and_the_old_one_answers_meanwh
 ):
     from dataclasses import replace
 
-    import search.engine
+    import search.backends.whoosh.engine
+    from search.backends.whoosh.engine import SearchEngine
+    from search.backends.whoosh.index import IndexWriterSession, open_index
     from search.documents import Article
-    from search.engine import SearchEngine
-    from search.index import IndexWriterSession, open_index
 
-    no_wait = replace(search.engine.SERVING, lexicon_min_age_seconds=0)
-    monkeypatch.setattr(search.engine, "SERVING", no_wait)
+    no_wait = replace(search.backends.whoosh.engine.SERVING, lexicon_min_age_seconds=0)
+    monkeypatch.setattr(search.backends.whoosh.engine, "SERVING", no_wait)
     index_dir = _index(tmp_path)
     engine = SearchEngine(index_dir)
     assert engine.lexicon(wait=60).knows("广州") and not engine.lexicon().knows("深圳")
@@ -87,9 +87,9 @@ def test_after_a_commit_the_next_lexicon_is_built_and_the_old_one_answers_meanwh
 
 
 def test_a_lexicon_younger_than_its_minimum_age_is_not_built_again_after_a_commit(tmp_path):
+    from search.backends.whoosh.engine import SearchEngine
+    from search.backends.whoosh.index import IndexWriterSession, open_index
     from search.documents import Article
-    from search.engine import SearchEngine
-    from search.index import IndexWriterSession, open_index
 
     index_dir = _index(tmp_path)
     engine = SearchEngine(index_dir)
@@ -102,12 +102,14 @@ def test_a_lexicon_younger_than_its_minimum_age_is_not_built_again_after_a_commi
 
 
 def test_where_the_file_cannot_be_written_the_lexicon_is_built_in_memory(tmp_path, monkeypatch):
-    import search.engine
-    from search.engine import SearchEngine
-    from search.lexicon_file import lexicon_path
+    import search.backends.whoosh.engine
+    from search.backends.whoosh.engine import SearchEngine
+    from search.backends.whoosh.lexicon_file import lexicon_path
 
     index_dir = _index(tmp_path)
-    monkeypatch.setattr(search.engine, "build_in_subprocess", lambda index_dir: "read-only")
+    monkeypatch.setattr(
+        search.backends.whoosh.engine, "build_in_subprocess", lambda index_dir: "read-only"
+    )
     engine = SearchEngine(index_dir)
     assert engine.lexicon(wait=60).knows("广州")
     assert not lexicon_path(index_dir).exists()
@@ -117,12 +119,13 @@ def test_a_server_process_corrects_typos_from_the_file_without_loading_pypinyin(
     import subprocess
     import sys
 
-    from search.engine import SearchEngine
+    from search.backends.whoosh.engine import SearchEngine
 
     index_dir = _index(tmp_path)
     assert SearchEngine(index_dir).lexicon(wait=60).knows("广州")
     check = (
-        "import sys; from pathlib import Path; from search.lexicon_file import open_lexicon;"
+        "import sys; from pathlib import Path;"
+        "from search.backends.whoosh.lexicon_file import open_lexicon;"
         "from search.suggest import corrected_query;"
         f"print(corrected_query('光州', open_lexicon(Path({str(index_dir)!r}))),"
         "'pypinyin' in sys.modules)"
@@ -132,15 +135,15 @@ def test_a_server_process_corrects_typos_from_the_file_without_loading_pypinyin(
 
 
 def test_a_failed_lexicon_build_says_what_went_wrong(tmp_path):
-    from search.lexicon_file import build_in_subprocess
+    from search.backends.whoosh.lexicon_file import build_in_subprocess
 
     problem = build_in_subprocess(tmp_path / "no-such-index")
     assert problem and "no-such-index" in problem
 
 
 def test_a_damaged_lexicon_file_is_built_again(tmp_path):
-    from search.engine import SearchEngine
-    from search.lexicon_file import lexicon_path
+    from search.backends.whoosh.engine import SearchEngine
+    from search.backends.whoosh.lexicon_file import lexicon_path
 
     index_dir = _index(tmp_path)
     lexicon_path(index_dir).write_bytes(b"not a database" * 100)

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
+from search.backends.whoosh.engine import SearchEngine
 from search.documents import Article
-from search.engine import SearchEngine
 from search.synonyms import Rules, SynonymError, SynonymStore, parse_rules, unreached
 from tests.conftest import build_index
 

@@ -1,8 +1,8 @@
 import pytest
 from click.testing import CliRunner
 
+from search.backends.whoosh.engine import SearchEngine
 from search.documents import Article
-from search.engine import SearchEngine
 from search.userdict import DictionaryError, Entry, parse_line
 from search.writes.words import add_words
 from tests.conftest import build_index

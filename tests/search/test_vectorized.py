@@ -7,16 +7,16 @@ from whoosh import query as wq
 from whoosh.scoring import BM25FScorer
 from whoosh.searching import Searcher
 
-from search.engine import SearchEngine
-from search.index import IndexWriterSession, open_index, open_or_create_index
-from search.statistics import live_statistics
-from search.vectorized import GroupScorer, segment_groups
+from search.backends.whoosh.engine import SearchEngine
+from search.backends.whoosh.index import IndexWriterSession, open_index, open_or_create_index
+from search.backends.whoosh.statistics import live_statistics
+from search.backends.whoosh.vectorized import GroupScorer, segment_groups
 from tests.conftest import build_index
 
 
 def whoosh_scores(searcher, query) -> dict[int, float]:
     """Whoosh's own matchers' scores, its BM25F given the statistics of live articles that
-    the arrays use (`search.statistics`)."""
+    the arrays use (`search.backends.whoosh.statistics`)."""
     statistics = live_statistics(searcher)
     weighting = copy.copy(searcher.weighting)
     make_scorer = weighting.scorer
@@ -132,7 +132,7 @@ def test_a_phrase_whose_words_first_postings_were_deleted_still_lines_up(tmp_pat
 def test_a_phrase_of_a_frequent_and_a_rare_word_reads_only_the_articles_with_both(
     tmp_path, monkeypatch
 ):
-    from search import vectorized
+    from search.backends.whoosh import vectorized
     from search.documents import Article
 
     articles = [
@@ -155,7 +155,7 @@ def test_a_phrase_of_a_frequent_and_a_rare_word_reads_only_the_articles_with_bot
 
 
 def test_a_segments_postings_are_read_once_and_shared_read_only(searcher):
-    from search.vectorized import postings
+    from search.backends.whoosh.vectorized import postings
 
     reader = searcher.reader().leaf_readers()[0][0]
     text = searcher.schema["text"].to_bytes("部门")

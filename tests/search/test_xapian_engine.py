@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
+from search.backends.whoosh.engine import SearchEngine
 from search.config import XAPIAN
 from search.documents import Article
-from search.engine import SearchEngine
 from search.filters import Filters
 from tests.conftest import SAMPLE_ARTICLES, build_index
 from tests.shard_servers import eventually, require_xapian, shard_port

@@ -13,7 +13,7 @@ import time
 import urllib.parse
 from dataclasses import dataclass, field
 
-from search.index import open_index
+from search.backends.whoosh.index import open_index
 from search.keys import KeyStore
 from tests.conftest import SAMPLE_ARTICLES, build_index
 from tests.server import Server, free_port, http_request, start_server, wait_until_answering

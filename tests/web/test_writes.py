@@ -315,7 +315,7 @@ def test_a_server_that_requires_keys_answers_only_to_them(index_dir, key):
 
 
 def test_a_full_queue_answers_429_and_wait_answers_504_while_the_index_is_held(tmp_path):
-    from search.index import IndexWriterSession, open_index
+    from search.backends.whoosh.index import IndexWriterSession, open_index
 
     index_dir = build_index(tmp_path / "index", SAMPLE_ARTICLES)
     key = create_key(index_dir, "cms")

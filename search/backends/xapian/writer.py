@@ -146,6 +146,10 @@ class ShardSession:
         self._changed(deleted)
         return deleted
 
+    def cancel(self) -> None:
+        self.writer.cancel()
+        self.changes = 0
+
     def __enter__(self) -> ShardSession:
         return self
 

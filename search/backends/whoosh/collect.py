@@ -1,8 +1,8 @@
 """One page of matches in the order asked for, with the exact total and the facets.
 
 The index's segments are scored in runs, each run's matches at once with arrays
-(`search.vectorized`), filtered and counted for the facets (`search.facets`); the best of each
-run are merged into the page.
+(`vectorized`), filtered and counted for the facets (`facet_arrays`); the best of each run are
+merged into the page.
 """
 
 from __future__ import annotations
@@ -14,12 +14,14 @@ from dataclasses import dataclass
 import numpy as np
 from whoosh import query as wq
 
+from search.config import LIMITS
+from search.facets import Facets
+from search.filters import Filters
+
 from .bounded import SearchTimeout
-from .config import LIMITS
-from .facets import FacetCounter, Facets, segment_facts
-from .filters import Filters
-from .id_order import SearchTieKeys, tie_breaks
+from .facet_arrays import FacetCounter, segment_facts
 from .statistics import live_statistics
+from .tie_keys import SearchTieKeys, tie_breaks
 from .vectorized import GroupScorer, segment_groups
 
 

@@ -2,7 +2,7 @@
 
 Whoosh's MERGE_SMALL merges the smallest segments up to the first point where their total is
 under a Fibonacci number of their count. Among a few segments that means a few small ones;
-among the dozens of 50,000-article segments a large batch leaves (search/builders.py) it is
+among the dozens of 50,000-article segments a large batch leaves (`builders.py`) it is
 satisfied only far up the list, and then merges nearly all of them: with twenty such segments
 (10⁶ articles) and ten small ones from later runs, one small run's commit would merge 760,000
 articles in the foreground, at Whoosh's 100–200 articles a second. Here the same rule is
@@ -15,7 +15,7 @@ from __future__ import annotations
 from whoosh.reading import SegmentReader
 from whoosh.util import fib
 
-from .config import INDEXING
+from search.config import INDEXING
 
 _FEWEST = 5  # Whoosh's rule merges no fewer (its `i > 3`)
 

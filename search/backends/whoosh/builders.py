@@ -38,8 +38,9 @@ from pathlib import Path
 from whoosh import index as whoosh_index
 from whoosh.index import Index
 
+from search.writers import die_with_parent
+
 from .segment_writer import SegmentWriter
-from .writers import die_with_parent
 
 FOLDER = "building"  # inside the index folder: one one-segment index a segment being built
 BATCH = 50  # articles handed to a worker at a time

@@ -2,8 +2,9 @@
 
 Building it means reading every term of the index and spelling 60,000 words in pinyin: seconds
 of CPU and some hundred MB of short-lived Python objects at tens of thousands of articles. It
-runs in a process of its own (`python -m search.lexicon_file INDEX`), one at a time (a lock
-file), and the file is replaced whole, so readers see the old lexicon or the new one.
+runs in a process of its own (`python -m search.backends.whoosh.lexicon_file INDEX`), one at a
+time (a lock file), and the file is replaced whole, so readers see the old lexicon or the new
+one.
 """
 
 from __future__ import annotations
@@ -14,9 +15,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+from search.suggest import Lexicon, read_vocabulary
+
 from .index import fresh_reader, open_index
 from .segment_cache import segment_key
-from .suggest import Lexicon, read_vocabulary
 
 LEXICON_FILE = "suggest.sqlite"
 _LOCK_FILE = "suggest.lock"
@@ -67,7 +69,7 @@ def build_in_subprocess(index_dir: Path, timeout: float = 600) -> str | None:
     renewal = ["--renewal"] if lexicon_path(index_dir).exists() else []
     try:
         done = subprocess.run(
-            [sys.executable, "-m", "search.lexicon_file", str(index_dir), *renewal],
+            [sys.executable, "-m", "search.backends.whoosh.lexicon_file", str(index_dir), *renewal],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
             text=True,

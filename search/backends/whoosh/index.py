@@ -13,38 +13,20 @@ from whoosh.index import Index, LockError
 from whoosh.reading import EmptyReader, IndexReader, MultiReader, SegmentReader
 from whoosh.writing import IndexWriter
 
+from search.config import INDEXING
+from search.dates import to_china_time
+from search.documents import Article
+from search.errors import IndexNotFound, locked
+from search.schema import build_schema
+from search.writers import clear_holder, describe_holder, record_holder
+
 from .builders import SegmentBuilders, install, interrupt_deferred
-from .config import INDEXING
-from .dates import to_china_time
-from .documents import Article
 from .merge_policy import bounded_merge_small
-from .schema import build_schema
 from .segment_cache import forget_segments
 from .segment_reader import open_segment
 from .segment_writer import SegmentWriter
-from .writers import clear_holder, describe_holder, record_holder
 
 T = TypeVar("T")
-
-
-class IndexProblem(Exception):
-    """Base of the errors about the index itself that a user can act on."""
-
-
-class IndexNotFound(IndexProblem):
-    pass
-
-
-class IndexLocked(IndexProblem):
-    pass
-
-
-def locked(timeout: float, who: str) -> IndexLocked:
-    """The error of a run that waited `timeout` s for the index; `who` says who holds it."""
-    return IndexLocked(
-        f"另一个索引进程正在写入该索引，等待 {timeout:g} 秒后放弃{who}"
-        f" (another indexing run holds the index lock; gave up after {timeout:g} s)"
-    )
 
 
 def index_exists(index_dir: Path) -> bool:
@@ -187,7 +169,7 @@ class IndexWriterSession:
 
     With `procs` > 1, articles are analysed and written by that many worker processes, each
     building segments of `commit_every` articles that are committed as each is finished
-    (search/builders.py); `on_commit` is then called only once everything handed over is in.
+    (`builders.py`); `on_commit` is then called only once everything handed over is in.
     """
 
     def __init__(

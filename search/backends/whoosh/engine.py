@@ -16,24 +16,14 @@ from whoosh import query as wq
 from whoosh.scoring import BM25F
 from whoosh.searching import Searcher
 
-from .bounded import BoundedSearcher, SearchTimeout
-from .collect import Page, collect
-from .config import LIMITS, RANKING, SERVING
-from .dates import format_date
-from .documents import Article, Hit, IndexStats, Ranking, SearchResults
-from .filters import Filters
-from .hits import hit_of
-from .index import article_from_stored, fresh_reader, open_index
-from .lenient import read_query
-from .lexicon_file import (
-    LEXICON_FILE,
-    build_in_subprocess,
-    index_version,
-    lexicon_path,
-    open_lexicon,
-)
-from .page_order import in_page_order, ranking_depth
-from .query import (
+from search.config import LIMITS, RANKING, SERVING
+from search.dates import format_date
+from search.documents import Article, Hit, IndexStats, Ranking, SearchResults
+from search.filters import Filters
+from search.hits import hit_of
+from search.lenient import read_query
+from search.page_order import in_page_order, ranking_depth
+from search.query import (
     Node,
     QueryError,
     has_soft_conjunction,
@@ -42,17 +32,26 @@ from .query import (
     ranking_query,
     to_whoosh,
 )
-from .schema import SEARCH_FIELDS
+from search.schema import SEARCH_FIELDS
+from search.suggest import Lexicon, Suggestion, did_you_mean, is_key_term, read_vocabulary
+from search.synonyms import SynonymStore, expand, expanded
+from search.userdict import load_for_index
+from search.writes.journal import Journal
+from search.writes.journal import exists as journal_exists
+
+from .bounded import BoundedSearcher, SearchTimeout
+from .collect import Page, collect
+from .index import article_from_stored, fresh_reader, open_index
+from .lexicon_file import (
+    LEXICON_FILE,
+    build_in_subprocess,
+    index_version,
+    lexicon_path,
+    open_lexicon,
+)
 from .statistics import live_statistics
-from .suggest import Lexicon, Suggestion, did_you_mean, is_key_term, read_vocabulary
-from .synonyms import SynonymStore, expand, expanded
-from .userdict import load_for_index
-from .writes.journal import Journal
-from .writes.journal import exists as journal_exists
 
 log = logging.getLogger(__name__)
-
-SORTS = ("relevance", "newest", "oldest")
 
 
 def _matches_any(searcher: Searcher, query: wq.Query | None) -> bool:
@@ -231,8 +230,8 @@ class SearchEngine:
 
         A build takes seconds at tens of thousands of articles; it runs in a process of its own
         and writes a file beside the index that every server process reads (see
-        `search.lexicon_file`). Until the first one is there (this waits up to `wait` seconds
-        for it; a small index is ready by then) the lexicon is empty; after a new commit the
+        `lexicon_file`). Until the first one is there (this waits up to `wait` seconds for it;
+        a small index is ready by then) the lexicon is empty; after a new commit the
         previous one answers while the next is built.
         """
         version = index_version(self.searcher().reader())

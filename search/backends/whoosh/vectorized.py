@@ -310,7 +310,9 @@ class GroupScorer:
 
     def __init__(self, top, leaves: list[Leaf], context, statistics):
         self.top = top
-        self.statistics = statistics  # of the whole index's live articles (search.statistics)
+        self.statistics = (
+            statistics  # of the whole index's live articles (search.backends.whoosh.statistics)
+        )
         self.context = context
         self.weighting = top.weighting
         self.base = leaves[0][1] if leaves else 0
