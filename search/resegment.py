@@ -3,7 +3,8 @@
 jieba's HMM glues unknown names to their neighbours differently in a short question than in
 an article (雷沛鸿是, 尚健因, 司马|模是). The index's own vocabulary knows how the articles were
 cut, so a run of query words around an unknown word is re-cut by forward maximum matching
-against it.
+against it. A long number the index has never seen is looked for by its longest leading part
+that it has (`_known_number_prefix`).
 """
 
 from __future__ import annotations
@@ -16,6 +17,10 @@ from .stopwords import STOPWORDS
 Vocabulary = Callable[[str], bool]  # does the index hold this term?
 
 MAX_WORD_CHARS = 6
+# A number of more digits than this that no article holds is looked for by its leading digits,
+# down to this many: a mobile number's first seven are its 号段 (carrier and city), which is
+# what pages list (1396908 号段 for 13969080920); fewer would match unrelated numbers.
+MIN_NUMBER_PREFIX = 7
 
 
 def _forward_max_match(run: str, vocabulary: Vocabulary) -> list[str]:
@@ -30,14 +35,28 @@ def _forward_max_match(run: str, vocabulary: Vocabulary) -> list[str]:
     return pieces
 
 
+def _known_number_prefix(word: str, vocabulary: Vocabulary) -> str:
+    """The longest leading part of an unknown long number that the index holds, else the
+    number itself (a phone number searched for by its 号段, a serial number by its series)."""
+    if not (word.isascii() and word.isdigit()) or len(word) <= MIN_NUMBER_PREFIX:
+        return word
+    if vocabulary(word):
+        return word
+    for length in range(len(word) - 1, MIN_NUMBER_PREFIX - 1, -1):
+        if vocabulary(word[:length]):
+            return word[:length]
+    return word
+
+
 def resegment(words: list[str], vocabulary: Vocabulary | None) -> list[str]:
-    """`words` with each unknown Chinese word re-cut together with its Chinese neighbours."""
+    """`words` with each unknown Chinese word re-cut together with its Chinese neighbours,
+    and each unknown long number cut to its longest known leading digits."""
     if vocabulary is None:
         return words
     out: list[str] = []
     i = 0
     while i < len(words):
-        word = words[i]
+        word = _known_number_prefix(words[i], vocabulary)
         # A stopword the index lacks (什么 in a small one) is no name to mend.
         if len(word) < 2 or not is_han_word(word) or word in STOPWORDS or vocabulary(word):
             out.append(word)

@@ -149,6 +149,21 @@ def test_unknown_name_glued_to_a_neighbour_is_still_found(tmp_path):
     assert ids(engine.search("雷沛鸿")) == ["lei"]
 
 
+def test_a_mobile_number_finds_the_pages_of_its_number_block(tmp_path):
+    engine = SearchEngine(
+        build_index(
+            tmp_path / "ix",
+            [
+                Article("block", "1396908号段归属地", "1396908号段是山东省济南市的移动号段。"),
+                Article("other", "1376085号段归属地", "1376085号段是广东省广州市的号段。"),
+            ],
+        )
+    )
+    results = engine.search("13969080920")
+    assert ids(results) == ["block"]
+    assert "<mark>1396908</mark>" in results.hits[0].title_html
+
+
 def test_a_model_name_is_found_written_apart_or_together(tmp_path):
     engine = SearchEngine(
         build_index(

@@ -76,6 +76,15 @@ def test_words_unknown_to_the_index_are_recut_into_known_words():
     assert positive_terms(parse("尚健因什么原因", known))[:2] == ["尚健", "因"]
 
 
+def test_an_unknown_long_number_is_looked_for_by_its_longest_known_leading_digits():
+    known = {"1396908", "139690", "13800138000", "归属地"}.__contains__
+    assert positive_terms(parse("13969080920 归属地", known)) == ["1396908", "归属地"]
+    assert positive_terms(parse("13800138000", known)) == ["13800138000"]  # known: as typed
+    # no fewer than seven digits (a mobile number's 号段), nor shorter numbers cut at all
+    assert positive_terms(parse("13969180920", known)) == ["13969180920"]
+    assert positive_terms(parse("1396908", {"139690"}.__contains__)) == ["1396908"]
+
+
 def test_known_words_are_left_as_jieba_cut_them():
     assert positive_terms(parse("北京大学的学生", lambda w: True)) == ["北京大学", "学生"]
 
