@@ -18,7 +18,9 @@ _HAN = r"\u4e00-\u9fff"
 _NAME = rf"[{_HAN}·]{{2,4}}"
 # a name ends where the Han characters stop, or at 报道/摄 written straight after it
 _END = rf"(?=$|[^{_HAN}·]|报道|報導|摄|攝)"
-_NAMES = rf"({_NAME}(?:[ 、，,]{_NAME})*){_END}"
+# a translated author's own name may follow in brackets: 周思博 (Joel Spolsky)
+_ORIGINAL_NAME = r"(?:[ \t]*[（(][A-Za-z][A-Za-z .'\-]{1,40}[）)])?"
+_NAMES = rf"({_NAME}(?:[ 、，,]{_NAME})*{_ORIGINAL_NAME}){_END}"
 
 # The commonest single-character surnames (over nine in ten Chinese people bear one of
 # these) and the compound ones still in use, simplified; traditional names are folded first.
@@ -65,13 +67,23 @@ def looks_like_name(word: str) -> bool:
 
 
 _GAP = r"[ \t\u3000\u00a0]*"  # spaces within a line, never a line break
+# After a label's colon, the name may stand in an element of its own (作者：<a>赵婕</a>), which
+# the page's text puts on the next line: one line break, never two.
+_NEXT_LINE = rf"{_GAP}(?:\n{_GAP})?"
+# what stands after an empty byline, never a name: the next field's label (作者：\n来源：)
+# or one of the page's controls (作者：\n手机版, 作者：\n打印)
+_NOT_A_NAME = (
+    r"(?!来源|來源|出处|出處|时间|時間|日期|发布|發布|编辑|編輯|责任|責任"
+    r"|手机版|手機版|打印|字号|字號|评论|評論|分享|转发|轉發|收藏|返回|点击|點擊|首页|首頁)"
+)
 # Labelled bylines, as written: 作者：王小明, 记者/李华, （记者 王小明 李华）, 文/张三
 _LABELS = (
     rf"记者|記者|作者|撰文|撰稿人?|(?<![{_HAN}])文|图文|圖文|投稿人|博主|楼主|樓主"
     r"|发表者|發表者|发帖人|發帖人|发布者|發布者|发布人|發布人"
 )
 _LABELLED = re.compile(
-    rf"(?:(?:{_LABELS}){_GAP}[:：/／|｜]{_GAP}|[【\[](?:作者|撰文)[】\]]{_GAP}|[（(](?:记者|記者){_GAP})"
+    rf"(?:(?:{_LABELS}){_GAP}[:：/／|｜]{_NEXT_LINE}|[【\[](?:作者|撰文)[】\]]{_GAP}|[（(](?:记者|記者){_GAP})"
+    + _NOT_A_NAME
     + _NAMES
     + rf"|(?:记者|記者){_GAP}({_NAME}){_GAP}[／/]",
     re.M,
@@ -95,6 +107,10 @@ _ROLES = {
     "報導",
     "特约记者",
     "特約記者",
+    "实习记者",
+    "實習記者",
+    "见习记者",
+    "見習記者",
     "本报记者",
     "本報記者",
     "整合",
@@ -106,6 +122,33 @@ _ROLES = {
 }
 # 交汇点记者 徐睿翔: the label, a space, then the name ending the line or the clause
 _REPORTER_SPACED = re.compile(rf"(?:记者|記者)[ \u3000]+({_NAME})(?=$|[\s）)，,。])", re.M)
+# 本报记者罗科苏盈发自北京: the reporters, written straight after the label, before 发自
+_REPORTER_SENT_FROM = re.compile(rf"(?:记者|記者){_GAP}({_NAME})(?:发自|發自)")
+# a forum's or blog's poster, labelled, as a handle of its own line (作者：放飞&心情, 楼主：6xy):
+# letters, digits or signs among the characters, which no name of Han characters alone has
+_POSTER_HANDLE = re.compile(
+    rf"(?:作者|楼主|樓主|发帖人|發帖人|博主|发表者|發表者){_GAP}[:：]{_NEXT_LINE}"
+    rf"((?=[^\s]*[A-Za-z0-9&_~\-])[^\s<>:：=\"'\[\]【】()（）]{{2,16}}){_GAP}$",
+    re.M,
+)
+# a post's time, then its poster: 发布时间 2005/03/15 22:36:13 by duscha
+_POSTED_BY = re.compile(
+    rf"\d{{1,2}}:\d{{2}}(?::\d{{2}})?(?:{_GAP}[AaPp][Mm])?{_GAP}(?:posted )?by{_NEXT_LINE}"
+    r"([^\s<>〓|｜]{2,20})"
+)
+# a blog's author box: the owner's name over the link to their profile (太小心 / [作者简介])
+_PROFILE_OWNER = re.compile(
+    rf"^{_GAP}([^\s\[\]【】<>]{{2,12}}){_GAP}\n(?:{_GAP}\n){{0,2}}{_GAP}[\[【]?(?:作者简介|作者簡介)",
+    re.M,
+)
+# a byline of several labelled groups, the names on their own lines as an element each:
+# 本报实习生 / 刘国栋 周炜 / 本报记者 / 王燕平 方云凤 柏建斌
+_BYLINE_GROUP = r"(?:本报|本報|特约|特約)?(?:记者|記者|实习生|實習生|通讯员|通訊員)"
+_BYLINE_BLOCK = re.compile(
+    rf"^{_GAP}{_BYLINE_GROUP}{_GAP}\n(?:{_GAP}\n)?{_GAP}({_NAMES}{_GAP}"
+    rf"(?:\n{_GAP}{_BYLINE_GROUP}{_GAP}\n(?:{_GAP}\n)?{_GAP}{_NAMES}{_GAP})*)$",
+    re.M,
+)
 # at the end of a story: （王小明／台中報導）, （姚峰 上海报道）
 _REPORTED_FROM = re.compile(
     rf"[（(]\s*({_NAME})\s*[／/ \u3000]\s*[{_HAN}]{{0,6}}(?:報導|报道)\s*[）)]"
@@ -127,16 +170,22 @@ _EDITOR = re.compile(rf"(?:责任编辑|責任編輯|编辑|編輯)\s*[:：]\s*(
 _SITE_LIKE = re.compile(
     r"https?:|www\.|[网網站]|新[闻聞]|[报報]|社$|频道|頻道|传媒|傳媒|集团|公司|财经|財經|资讯|資訊"
     r"|商讯|自媒体|^搜索$|管理|小编|^(?:未知|佚名|匿名|unknown|admin)$|@|\.(?:com|net|org|cn)\b"
-    r"|^[\d\W_]+$|^[a-z0-9.\-]+$",  # digits or a lower-case domain-like word (chinanews)
+    r"|^[\d\W_]+$"  # digits, signs
+    r"|^[a-z]{1,4}[_\-]?\d{3,}$",  # a CMS's user id in the author meta (L_104485)
     re.I,
 )
+# a lower-case domain-like word (chinanews, sina) in a byline or the author meta: a site; but
+# a forum's poster is often named so (by duscha), and a handle is taken as it stands
+_LATIN_WORD = re.compile(r"^[a-z0-9.\-]+$", re.I)
 
 
-def is_site_name(value: str) -> bool:
+def is_site_name(value: str, handle: bool = False) -> bool:
     """A site or paper (新华网, 网易, 人民日报, a URL, a site's slogan) where a person's
-    name should be."""
+    name should be; `handle`: the value is a poster's handle, where a Latin word is a name."""
     value = value.strip()
-    return len(value) > 40 or bool(_SITE_LIKE.search(value)) or value in _ROLES
+    if len(value) > 40 or _SITE_LIKE.search(value) or value in _ROLES:
+        return True
+    return not handle and bool(_LATIN_WORD.search(value))
 
 
 def _first_group(match: re.Match | None) -> str:
@@ -149,6 +198,19 @@ def clean_names(value: str) -> str:
     separator = next((c for c in value if c in " 、，,"), " ")
     names = [word for word in re.split(r"[ 、，,]+", value) if word and word not in _ROLES]
     return separator.join(names)
+
+
+def _handle(match: re.Match | None) -> str:
+    return match.group(1) if match else ""
+
+
+def _byline_block(match: re.Match | None) -> str:
+    """The names of a byline of labelled groups, if every one of them reads as a name."""
+    if not match:
+        return ""
+    names = [w for w in re.split(r"\s+", clean_names(re.sub(r"\s+", " ", match.group(1)))) if w]
+    names = [n for n in names if not re.fullmatch(_BYLINE_GROUP, n)]
+    return " ".join(names) if names and all(looks_like_name(n) for n in names) else ""
 
 
 def _named(match: re.Match | None) -> str:
@@ -174,22 +236,44 @@ def _blog_owner(text: str) -> str:
     return owner if mentions >= 2 else ""
 
 
-def _candidates(page_text: str, lines: list[str], whole_text: str) -> Iterator[str]:
-    """Possible authors, from the clearest kind of byline to the faintest."""
-    yield _first_group(_LABELLED.search(page_text))
-    yield _first_group(_REPORTED_FROM.search(page_text))
-    yield _blog_owner(whole_text)
+def _candidates(page_text: str, lines: list[str], whole_text: str) -> Iterator[tuple[str, bool]]:
+    """Possible authors, from the clearest kind of byline to the faintest, each with whether
+    it is a poster's handle."""
+    # The labelled kinds in the order the page prints them: a story's byline under its
+    # headline comes before a blog's or forum's 作者： of the one who posted it.
+    labelled = [
+        (match, read)
+        for pattern, read in (
+            (_POSTER_HANDLE, _handle),
+            (_LABELLED, _first_group),
+            (_BYLINE_BLOCK, _byline_block),
+        )
+        if (match := pattern.search(page_text))
+    ]
+    for match, read in sorted(labelled, key=lambda pair: pair[0].start()):
+        yield read(match), read is _handle
+    yield _first_group(_REPORTED_FROM.search(page_text)), False
+    yield _first_group(_REPORTER_SENT_FROM.search(page_text)), False
+    yield _handle(_POSTED_BY.search(page_text)), True
+    yield _handle(_PROFILE_OWNER.search(page_text)), True
+    yield _blog_owner(whole_text), False
     for pattern in (_REPORTER_SPACED, _AFTER_DATELINE, _CLOSING_NAME):
-        yield _named(pattern.search(page_text))
-    # a name alone on a line under the headline (which may open the story's lines)
-    yield from (line.strip() for line in lines[:2] if looks_like_name(line.strip()))
+        yield _named(pattern.search(page_text)), False
+    # a name alone on a line under the headline (which may open the story's lines): one
+    # that opens with a surname, or a pen name the page also prints as the headline's
+    # speaker (茉莉：我是怎样卷入八九民运的, a column's title)
+    for line in (line.strip() for line in lines[:2]):
+        if looks_like_name(line) or (
+            re.fullmatch(rf"[{_HAN}]{{2,4}}", line) and re.search(rf"{line}[:：]", whole_text)
+        ):
+            yield line, False
     for pattern in (_SOURCE_PERSON, _PHOTOGRAPHER):
-        yield _named(pattern.search(page_text))
-    yield _first_group(_EDITOR.search(page_text))
+        yield _named(pattern.search(page_text)), False
+    yield _first_group(_EDITOR.search(page_text)), False
 
 
 def find_author(page_text: str, lines: list[str], whole_text: str = "") -> str:
     """The article's author from the page's text, the story's lines and the whole page's text
     (sidebars and <title> kept, where a blog names its owner), or ""."""
     candidates = _candidates(page_text, lines, whole_text or page_text)
-    return next((a for a in candidates if a and not is_site_name(a)), "")
+    return next((a for a, handle in candidates if a and not is_site_name(a, handle)), "")

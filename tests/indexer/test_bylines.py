@@ -19,6 +19,40 @@ def test_a_byline_label_never_reaches_across_a_line_into_the_next_label():
     assert find_author("作者：\n\u00a0\n责任编辑：\n易清\n", []) == "易清"
 
 
+def test_a_name_in_an_element_of_its_own_after_the_label_is_the_byline():
+    # the page's text puts <a>赵婕</a> on the line after 作者：, but never reaches two lines on
+    assert find_author("正文\n作者： \n赵婕 \n\n出自\n", []) == "赵婕"
+    assert find_author("作者:   \n手机版\n点击: \n次", []) == ""  # an empty byline, a control
+    assert find_author("作者：\n来源：\n新华网", []) == ""
+
+
+def test_a_posters_handle_is_taken_whole():
+    assert find_author("分数：100\n\t作者： \n放飞&心情\n振威将军(从一品)\n", []) == "放飞&心情"
+    assert find_author("发布时间 2005/03/15 22:36:13 by \nduscha\n 〓", []) == "duscha"
+    assert find_author("发表评论\n\n太小心\n \n \n[作者简介]\n (个人情况保密)", []) == "太小心"
+    assert find_author("作者：李妍]\n正文", []) == "李妍"  # a bracket closes the name
+
+
+def test_newsroom_bylines_of_several_kinds():
+    assert find_author("本报记者罗科苏盈发自北京\n23日下午", []) == "罗科苏盈"
+    page = "埋单”？\n本报实习生\n \n刘国栋 周炜\n本报记者\n \n王燕平 方云凤 柏建斌\n2003-7-24\n"
+    assert find_author(page, []) == "刘国栋 周炜 王燕平 方云凤 柏建斌"
+    translated = "作者： 周思博 (Joel Spolsky)\n\n译： Chen Bin"
+    assert find_author(translated, []) == "周思博 (Joel Spolsky)"
+
+
+def test_the_bylines_the_page_prints_first_win_over_a_reposters():
+    page = "标题\n本报记者\n王燕平 方云凤\n正文……\n- 作者： \n流泉\n 访问统计："
+    assert find_author(page, []) == "王燕平 方云凤"
+
+
+def test_a_pen_name_under_the_headline_counts_when_the_page_names_it_so():
+    lines = ["我是怎样卷入八九民运的", "茉莉", "【看中国2005年07月03日报道】一九八九年四月"]
+    whole = "茉莉：我是怎样卷入八九民运的\n" + "\n".join(lines)
+    assert find_author("\n".join(lines), lines[1:], whole) == "茉莉"
+    assert find_author("\n".join(lines), lines[1:], "\n".join(lines)) == ""
+
+
 def test_roles_written_among_the_names_are_dropped():
     assert find_author("（记者钟啸 通讯员 王娅）", []) == "钟啸 王娅"
     assert clean_names("記者 範維") == "範維"
@@ -48,6 +82,7 @@ def test_names_and_sites_are_told_apart():
         "1392",
         "name,email@gmail.com",
         "未知",
+        "L_104485",  # a CMS's user id
     ):
         assert is_site_name(site), site
     assert not is_site_name("上官云 宋宇晟") and not is_site_name("Joel Spolsky")
