@@ -28,11 +28,13 @@ import re
 import statistics
 import time
 from collections import Counter
+from datetime import datetime
 from pathlib import Path
 
 from bench.common import require_shared
 from indexer.encoding import declared_html_charset, decode
 from indexer.html import extract
+from search.dates import to_china_time
 
 SPACE = re.compile(r"\s+")
 
@@ -55,10 +57,18 @@ def char_f1(predicted: str, expected: str) -> float:
     return 2 * precision * recall / (precision + recall)
 
 
+_ZONED = re.compile(r"(?:Z|[+-]\d{2}:?\d{2})$")
+
+
 def same_time(predicted: str | None, expected: str) -> bool:
-    """Exact match at the precision the expected value gives (a date, or a time to the minute)."""
+    """Exact match at the precision the expected value gives (a date, or a time to the minute);
+    an expected value with a zone (postlight's are UTC: 2017-03-01T06:27:02.000Z) is compared
+    as that instant in China time, the zone of the predicted values."""
     if not predicted:
         return False
+    if _ZONED.search(expected):
+        instant = datetime.fromisoformat(expected.replace("Z", "+00:00"))
+        expected = to_china_time(instant).strftime("%Y-%m-%d %H:%M:%S")
     digits_expected = re.findall(r"\d+", expected)
     digits_predicted = re.findall(r"\d+", predicted)[: len(digits_expected)]
     return [int(d) for d in digits_predicted] == [int(d) for d in digits_expected]

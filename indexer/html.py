@@ -375,6 +375,7 @@ def _drop_boilerplate(body: Tag, spare: Tag | None = None) -> None:
 
 
 _TOO_SHORT = 50  # characters: a page with less text than this has no story found in it
+_TIME_OF_DAY = re.compile(r"\d{1,2}:\d{2}")
 
 
 def _story(body: Tag, title: str) -> str:
@@ -399,18 +400,17 @@ def extract(html: str) -> ExtractedPage:
     if isinstance(canonical, Tag) and canonical.get("href"):
         url = canonical["href"].strip()
     url = url or _meta(metas, "og:url")
-    date = parse_date(
-        _meta(
-            metas,
-            "article:published_time",
-            "pubdate",
-            "publishdate",
-            "PubDate",
-            "publish_time",
-            "datePublished",
-            "og:release_date",
-        )
+    meta_date = _meta(
+        metas,
+        "article:published_time",
+        "pubdate",
+        "publishdate",
+        "PubDate",
+        "publish_time",
+        "datePublished",
+        "og:release_date",
     )
+    date = parse_date(meta_date)
     author = _meta(metas, "author", "article:author", "byline") or _person(linked.get("author"))
     description = _text_of(linked.get("description")) or _meta(metas, "description")
     category = _meta(metas, "article:section", "category")
@@ -438,8 +438,14 @@ def extract(html: str) -> ExtractedPage:
     if len(text) < _TOO_SHORT and len(description) > len(text):
         text = _clean(description)  # no text in the page: its summary is what there is
 
-    if date is None:  # the date the page shows
-        date = find_date(page_text, title, text[:20])
+    if date is None or not _TIME_OF_DAY.search(meta_date):
+        # The date the page shows: where the meta has none, or only the day of it (a CMS's
+        # publishdate of 2022-02-13 over the printed 2022年02月13日07:48), then the instant
+        # printed on that day. Failing the page's text, the whole page's (a date in a form,
+        # a header dropped as boilerplate).
+        shown = find_date(page_text, title, text[:20]) or find_date(whole_text, title, text[:20])
+        if date is None or (shown is not None and shown.date() == date.date()):
+            date = shown
     date = date or parse_date(_text_of(linked.get("datePublished")))
     author = clean_names(re.sub(r"<[^>]*>", "", author))  # some put markup in the meta
     if is_site_name(author):

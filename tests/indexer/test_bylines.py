@@ -122,6 +122,31 @@ def test_the_dateline_between_headline_and_story_wins_over_the_headers_date():
     assert find_date(page, "标题", "正文开始") == china(2022, 2, 11, 8, 52)
 
 
+def test_a_meta_of_the_day_alone_takes_the_time_the_page_prints_on_that_day():
+    story = "<p>新学期第一次常态化核酸检测工作在开学报到前完成，各校已经做好准备。</p>"
+
+    def page(meta: str, printed: str) -> str:
+        return (
+            f'<html><head><meta name="publishdate" content="{meta}"><title>标题</title></head>'
+            f"<body><h1>标题</h1><div>{printed} | 来源：新华日报</div><div>{story}</div>"
+            "</body></html>"
+        )
+
+    assert extract(page("2022-02-13", "2022年02月13日07:48")).date == china(2022, 2, 13, 7, 48)
+    # another day printed (a header's today), or a meta with its time: the meta stands
+    assert extract(page("2022-02-13", "2022年02月14日07:48")).date == china(2022, 2, 13)
+    assert extract(page("2022-02-13 09:00", "2022年02月13日07:48")).date == china(2022, 2, 13, 9)
+
+
+def test_a_date_only_in_an_element_dropped_as_boilerplate_is_still_the_pages():
+    page = extract(
+        "<html><body><form method='POST'><span id='paperdate'>2022年02月13日</span></form>"
+        "<div><p>自治区农业农村厅厅长说，下一步将持续开展村庄清洁行动，改善农牧区人居环境。"
+        "实施农村人居环境整治提升五年行动，提升农牧民生活品质。</p></div></body></html>"
+    )
+    assert page.date == china(2022, 2, 13)
+
+
 def test_a_month_without_a_day_is_the_months_first_day():
     assert find_date("比赛革命的革命\n1996年6月\n正文", "", "") == china(1996, 6, 1)
     assert find_date("没有日期的页面", "", "") is None
