@@ -230,7 +230,32 @@ def _main_container(body: Tag) -> Tag:
     if not scores:
         return body
     best = max(scores, key=lambda k: scores[k] * (1 - _link_density(tags[k])))
-    return tags[best]
+    return _first_entry(body, tags[best], scores[best], scores)
+
+
+# An entry's prose score (about: two sentences of a paragraph) to count it as an entry.
+_ENTRY_PROSE = 15.0
+
+
+def _first_entry(body: Tag, best: Tag, best_score: float, scores: dict[int, float]) -> Tag:
+    """`best`, or what the blocks of its shape (the same element, named alike) that carry
+    prose make together. Side by side in one parent they are the sections of one article (an
+    encyclopedia's paragraphs, short or long): the parent. Apart, each in a frame of its own
+    and each with some paragraphs, they are the entries of a blog's page or a forum's thread:
+    the one the page is of comes first (the newest post, the thread's opening post), however
+    long a later one is."""
+    classes = best.get("class")
+    if not classes or best.name in _INLINE_TAGS:  # runs of text inside paragraphs
+        return best
+    shaped = [
+        tag
+        for tag in body.find_all(best.name, class_=" ".join(classes))
+        if tag.get("class") == classes and id(tag) in scores
+    ]
+    if sum(tag.parent is best.parent for tag in shaped) >= 2:
+        return best.parent
+    entries = [tag for tag in shaped if scores[id(tag)] >= _ENTRY_PROSE]
+    return entries[0] if len(entries) >= 2 else best
 
 
 _INLINE_TAGS = frozenset(

@@ -51,6 +51,15 @@ def test_link_lists_around_the_story_stay_out_of_it():
         ("474", "尹娟"),  # 来源: 尹娟
         ("327", "徐睿翔"),  # 新华日报·交汇点记者 徐睿翔
         ("429", "胡平"),  # the name alone under the headline
+        ("344", "赵婕"),  # 作者：<a>赵婕</a>, the name an element of its own
+        ("604", "放飞&心情"),  # a forum poster's handle
+        ("526", "duscha"),  # … 22:36:13 by duscha
+        ("438", "罗科苏盈"),  # 本报记者罗科苏盈发自北京
+        (
+            "317",
+            "刘国栋 周炜 王燕平 方云凤 柏建斌",
+        ),  # 本报实习生 … 本报记者 …, before a repost's 作者
+        ("395", "葛灵丹"),  # the author meta a CMS's user id (L_104485)
     ],
 )
 def test_bylines_as_the_pages_print_them(page_id, author):
@@ -77,3 +86,22 @@ def test_a_short_story_in_a_column_named_as_a_sidebar_is_found():
     story = gold["body"].splitlines()[1:]  # the gold opens with the headline
     assert all(line[:12] in extracted.text for line in story)
     assert not extracted.text.endswith("...")  # not the page's cut description
+
+
+@pytest.mark.parametrize("page_id", ["495", "598"])
+def test_a_blog_page_of_several_posts_gives_its_first(page_id):
+    extracted, gold = page(page_id)  # the second post, or the third, is the longest
+    lines = gold["body"].splitlines()
+    assert extracted.text.startswith(lines[0][:20]) and lines[-1][-20:] in extracted.text
+    assert (
+        extracted.date is not None
+        and extracted.date.strftime("%Y-%m-%d %H:%M:%S") == (gold["publish_time"])
+    )
+
+
+def test_the_publish_time_printed_on_the_day_a_meta_gives_alone():
+    extracted, gold = page("395")  # publishdate 2022-02-13, printed 2022年02月13日07:48
+    assert (
+        extracted.date is not None
+        and extracted.date.strftime("%Y-%m-%d %H:%M") == (gold["publish_time"])
+    )

@@ -262,3 +262,36 @@ def test_headline_is_the_heading_that_opens_the_page_title_not_the_logo():
         "<p>楓葉正紅，營地裡滿是來賞楓的旅人，溪水清澈見底。</p></body></html>"
     )
     assert page.title == "新竹尖石_美樹營地賞楓 (2)"
+
+
+def test_of_a_page_of_several_dated_entries_the_first_is_the_article():
+    # a blog's page: each post a title row and a body cell; the newest, first, is shorter
+    post = "<tr><td class='post-title'>{0}</td></tr><tr><td class='post-body'>{1}</td></tr>"
+    first = (
+        "距墨尔本西北约110公里处，是当年发现第一块天然黄金的地方。现在，它是维多利亚州最受"
+        "游客欢迎的观光城市，人口约8万，保留着很多华丽建筑和典雅花园。走进素芬山，舊时的马车"
+        "仍在照跑，卖烟的小女孩仍在吆喝，流浪的艺人仍在弹琴，让人时光倒流。如果有兴趣，可以到"
+        "土地登记处取得证书，再到小溪旁淘金，淘到的金子可以带走。"
+    )
+    later = "。".join(["后来的一篇文章写得很长，内容很多，也很详细"] * 12) + "。"
+    page = extract(
+        "<html><body><table>"
+        + post.format("昨天去金矿玩", first)
+        + post.format("元宵节", later)
+        + "</table></body></html>"
+    )
+    assert page.text.startswith("距墨尔本西北约110公里处") and "后来的一篇文章" not in page.text
+
+
+def test_blocks_of_one_shape_side_by_side_are_one_article():
+    # an encyclopedia's sections, one element each: a long one outweighs the whole
+    para = "<div class='para'>{0}</div>"
+    history = "这里的历史很长，从建立到今天，经历了很多变化，也留下了很多故事。" * 2
+    plan = "。".join(["规划分成五个园区，每个园区各有产业方向，相互配合，共同发展"] * 8) + "。"
+    traffic = "这里的交通很方便，铁路、公路都很发达，机场也不远，出行快捷。" * 2
+    page = extract(
+        "<html><body><div>"
+        + "".join(para.format(s) for s in (history, plan, traffic))
+        + "</div></body></html>"
+    )
+    assert history[:20] in page.text and plan[:20] in page.text and traffic[:20] in page.text
