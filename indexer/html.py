@@ -295,7 +295,7 @@ def _paragraphs(container: Tag) -> list[str]:
         if line and not _EDITOR_LINE.match(line)
     ]
     kept = _without_link_lists(kept)
-    return _without_repeated_runs([line for line, _ in kept])
+    return _without_repeated_runs(_without_related_list([line for line, _ in kept]))
 
 
 _LINK_LINE = 0.6  # a line this much inside links is a link, not prose
@@ -322,6 +322,26 @@ def _without_link_lists(lines: list[tuple[str, float]]) -> list[tuple[str, float
         if not (links and len(run) >= 3):
             kept += run
     return kept
+
+
+# The heading of a list of other stories that closes the page (相关报道：, 延伸阅读).
+_RELATED_HEADING = re.compile(
+    r"^[【\[]?(?:相关|相關|延伸|推荐|推薦|更多)(?:报道|報導|新闻|新聞|链接|鏈接|文章|阅读|閱讀)"
+    r"[】\]]?[:：]?$"
+)
+# An entry of such a list: a bullet, or a headline dated in brackets.
+_LIST_ENTRY = re.compile(r"^[·•\-—>»]|[（(]\s*\d{2,4}[-/年.]\d{1,2}[-/月.]\d{1,2}[^）)]*[）)]$")
+
+
+def _without_related_list(lines: list[str]) -> list[str]:
+    """The lines less a list of other stories after the story: its heading (相关报道：) and
+    the entries that follow it to the end, each a bullet or a dated headline. Its links are
+    often text alone in a saved page, so the share of links does not find it."""
+    for at, line in enumerate(lines):
+        rest = lines[at + 1 :]
+        if _RELATED_HEADING.match(line) and rest and all(_LIST_ENTRY.search(r) for r in rest):
+            return lines[:at]
+    return lines
 
 
 def _without_repeated_runs(lines: list[str]) -> list[str]:

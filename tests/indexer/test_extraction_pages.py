@@ -105,3 +105,9 @@ def test_the_publish_time_printed_on_the_day_a_meta_gives_alone():
         extracted.date is not None
         and extracted.date.strftime("%Y-%m-%d %H:%M") == (gold["publish_time"])
     )
+
+
+def test_a_related_list_in_plain_text_after_the_story_stays_out():
+    extracted, gold = page("475")  # 相关报道： then ·headline (2005-04-27 14:32PM) lines
+    assert gold["body"].splitlines()[-1][-20:] in extracted.text
+    assert "相关报道" not in extracted.text and "(2005-04-27 14:32PM)" not in extracted.text

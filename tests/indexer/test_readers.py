@@ -295,3 +295,13 @@ def test_blocks_of_one_shape_side_by_side_are_one_article():
         + "</div></body></html>"
     )
     assert history[:20] in page.text and plan[:20] in page.text and traffic[:20] in page.text
+
+
+def test_a_list_of_related_stories_after_the_story_stays_out_even_without_links():
+    story = "<p>近日，娱乐圈被打事件频频发生，涉及赌债、感情纠葛，原因种种，让人惊骇。</p>"
+    related = "<p>相关报道：</p><p>·明星挨打事件回顾 (2005-04-27 14:32PM)</p><p>·挨打也值得</p>"
+    page = extract(f"<html><body><div>{story}{related}</div></body></html>")
+    assert page.text.startswith("近日") and "相关报道" not in page.text and "挨打" not in page.text
+    # a heading followed by more story is no list
+    more = "<p>相关报道：</p><p>另据报道，警方已经介入调查，案件正在进一步审理之中。</p>"
+    assert "另据报道" in extract(f"<html><body><div>{story}{more}</div></body></html>").text
