@@ -218,8 +218,8 @@ def _main_container(body: Tag) -> Tag:
     scores: dict[int, float] = {}
     tags: dict[int, Tag] = {}
     for block, text in _text_blocks(body):
-        if len(text) < 20:
-            continue
+        if len(text) < 20 or _link_density(block) >= 0.5:
+            continue  # more link than text: a list of headlines, however punctuated, no prose
         score = _prose_score(text)
         holders = [block] if block.name in _CONTAINERS else []
         holders += [p for p in block.parents if p.name in _CONTAINERS or p.name == "body"]

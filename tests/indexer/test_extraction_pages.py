@@ -111,3 +111,9 @@ def test_a_related_list_in_plain_text_after_the_story_stays_out():
     extracted, gold = page("475")  # 相关报道： then ·headline (2005-04-27 14:32PM) lines
     assert gold["body"].splitlines()[-1][-20:] in extracted.text
     assert "相关报道" not in extracted.text and "(2005-04-27 14:32PM)" not in extracted.text
+
+
+def test_a_short_caption_story_wins_over_a_longer_list_of_punctuated_headlines():
+    extracted, gold = page("330")  # a photo's caption beside lists of linked headlines
+    assert gold["body"].splitlines()[1][:30] in extracted.text
+    assert len(extracted.text) < 2 * len(gold["body"])
