@@ -192,12 +192,13 @@ def _reads_as_code(text: str) -> bool:
 
 def _text_blocks(body: Tag) -> list[tuple[Tag, str]]:
     """Elements that hold prose directly, with that prose: paragraphs, and any element with
-    text of its own (pages that separate paragraphs with <br> rather than <p>)."""
+    text of its own (pages that separate paragraphs with <br> rather than <p>), a table cell
+    too whose story runs between <br>s around a paragraph of its own (a caption, a notice)."""
     blocks = []
     for tag in body.find_all(True):
         if tag.name in _BLOCK_LIKE and not tag.find(list(_BLOCK_LIKE)):
             text = tag.get_text(strip=True)
-        elif tag.name not in _BLOCK_LIKE and len(own := _own_text(tag)) >= 20:
+        elif len(own := _own_text(tag)) >= 20:
             text = own
         else:
             continue
@@ -211,6 +212,20 @@ def _prose_score(text: str) -> float:
     return 1 + len(_PUNCTUATION.findall(text)) + min(len(text) / 100, 3)
 
 
+# A date or time as lists of stories stamp their entries: 08-11 16:06, (2005-04-27), 12月3日
+_STAMP = re.compile(r"\d{1,2}[:：]\d{2}|\d{1,4}[-/.年]\d{1,2}(?:[-/.月]\d{1,2})?")
+
+
+def _is_link_entry(block: Tag, text: str) -> bool:
+    """Whether a block is an entry of a list of stories, not prose, however punctuated: more
+    link than text, or a short line a third of it a link and stamped with a date or time (a
+    thread's reply: 参与旅行社的一般都是弱势群体……【梅骏！】08-11 16:58 138字)."""
+    if block.find_parent("a") is not None:
+        return True  # a link's own text (<a><font>标题</font></a>)
+    density = _link_density(block)
+    return density >= 0.5 or (density >= 0.3 and len(text) < 80 and bool(_STAMP.search(text)))
+
+
 def _main_container(body: Tag) -> Tag:
     """The element whose text blocks carry the most prose (after Readability's scoring):
     each block scores by length and punctuation, credited to its parent and, halved, to its
@@ -218,8 +233,8 @@ def _main_container(body: Tag) -> Tag:
     scores: dict[int, float] = {}
     tags: dict[int, Tag] = {}
     for block, text in _text_blocks(body):
-        if len(text) < 20 or _link_density(block) >= 0.5:
-            continue  # more link than text: a list of headlines, however punctuated, no prose
+        if len(text) < 20 or _is_link_entry(block, text):
+            continue
         score = _prose_score(text)
         holders = [block] if block.name in _CONTAINERS else []
         holders += [p for p in block.parents if p.name in _CONTAINERS or p.name == "body"]

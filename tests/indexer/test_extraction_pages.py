@@ -117,3 +117,12 @@ def test_a_short_caption_story_wins_over_a_longer_list_of_punctuated_headlines()
     extracted, gold = page("330")  # a photo's caption beside lists of linked headlines
     assert gold["body"].splitlines()[1][:30] in extracted.text
     assert len(extracted.text) < 2 * len(gold["body"])
+
+
+@pytest.mark.parametrize("page_id", ["237", "526", "326"])
+def test_a_forum_post_or_a_story_beside_lists_of_replies_and_links_is_found(page_id):
+    extracted, gold = page(page_id)  # 237: a thread's list of replies; 526: the replies after
+    lines = [line for line in gold["body"].splitlines() if len(line) >= 20]  # the opening post
+    found = [line for line in lines if line[:20] in extracted.text]
+    assert len(found) >= 0.9 * len(lines)
+    assert len(extracted.text) < 1.1 * len(gold["body"])

@@ -305,3 +305,28 @@ def test_a_list_of_related_stories_after_the_story_stays_out_even_without_links(
     # a heading followed by more story is no list
     more = "<p>相关报道：</p><p>另据报道，警方已经介入调查，案件正在进一步审理之中。</p>"
     assert "另据报道" in extract(f"<html><body><div>{story}{more}</div></body></html>").text
+
+
+def test_a_story_written_between_line_breaks_around_a_paragraph_of_its_own_is_found():
+    story = "中评社北京1月9日电，有网友在微博上爆料，看病送火车票，这一口号立即引发网友关注。"
+    cell = f"<td id='zoom'><p><img src='a.jpg'>图片说明</p>{story}<br>{story}<br>{story}</td>"
+    aside = "<div><p>本站推荐：春运期间，铁路部门增开临时列车，方便旅客出行。</p></div>"
+    page = extract(f"<html><body><table><tr>{cell}</tr></table>{aside}</body></html>")
+    assert page.text.count("中评社北京1月9日电") == 3 and "本站推荐" not in page.text
+
+
+def test_a_thread_s_list_of_replies_stamped_with_their_times_is_not_the_post():
+    post = (
+        "<p>导游的收入很大一部分来自购物的回扣，这是业内的“行规”，以国内游为例，"
+        "回扣一般在购物额的10％左右。</p>"
+    )
+    reply = (
+        "<li><a href='/t{0}'><font>参与旅行社的一般都是弱势群体，导游都这样吗，第{0}次……</font>"
+        "</a>【<a href='/u'>梅骏！</a>】08-11 16:5{0}</li>"
+    )
+    replies = "<ul>" + "".join(reply.format(n) for n in range(10)) + "</ul>"
+    page = extract(
+        f"<html><body><table><tr><td>{post}</td></tr><tr><td>{replies}</td></tr></table>"
+        "</body></html>"
+    )
+    assert page.text.startswith("导游的收入") and "弱势群体" not in page.text
