@@ -1,9 +1,11 @@
 """Who wrote an article: the bylines Chinese news pages print, from the clearest to the faintest.
 
-A labelled byline (作者：, 记者 …) is taken as written. The unlabelled kinds — a name in
-brackets after the dateline, a name alone on the story's first or last line, a person named
-as the source, a photographer's credit — are only taken when the name opens with a common
-Chinese surname, since a bracketed word or a short line is more often something else.
+A labelled byline (作者：, 记者 …) is taken as written, and of several the one the page prints
+first (a story's under its headline, before a repost's 作者： of who posted it); a forum's or
+blog's poster as their handle (放飞&心情, duscha). The unlabelled kinds — a name in brackets
+after the dateline, a name alone on the story's first or last line, a person named as the
+source, a photographer's credit — are only taken when the name opens with a common Chinese
+surname, since a bracketed word or a short line is more often something else.
 """
 
 from __future__ import annotations

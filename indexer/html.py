@@ -249,14 +249,14 @@ def _main_container(body: Tag) -> Tag:
     if not scores:
         return body
     best = max(scores, key=lambda k: scores[k] * (1 - _link_density(tags[k])))
-    return _first_entry(body, tags[best], scores[best], scores)
+    return _story_among_alike(body, tags[best], scores[best], scores)
 
 
 # An entry's prose score (about: two sentences of a paragraph) to count it as an entry.
 _ENTRY_PROSE = 15.0
 
 
-def _first_entry(body: Tag, best: Tag, best_score: float, scores: dict[int, float]) -> Tag:
+def _story_among_alike(body: Tag, best: Tag, best_score: float, scores: dict[int, float]) -> Tag:
     """`best`, or what the blocks of its shape (the same element, named alike) that carry
     prose make together. Side by side in one parent they are the sections of one article (an
     encyclopedia's paragraphs, short or long): the parent. Apart, each in a frame of its own
