@@ -25,7 +25,8 @@ _OPERATOR_WORDS = {"AND", "OR", "NOT", "&&", "||"}
 
 @dataclass(frozen=True)
 class QueryNote:
-    """How a query was read other than as typed; `kind` is "plain_words" or "cut"."""
+    """How a query was read other than as typed; `kind` is "plain_words", "cut" or
+    "number_prefix"."""
 
     kind: str
     message: str
@@ -61,6 +62,7 @@ def read_query(text: str, vocabulary: Vocabulary | None = None) -> ReadQuery:
             raise  # no operator to drop (the trouble is another), or no word without them
         node = parse(plain, vocabulary, max_words=None)
         notes.append(QueryNote("plain_words", f"{exc}：已按普通词语搜索 (searched as plain words)"))
+    notes += _numbers_searched_by_prefix(text, all_words(node))
     limit = LIMITS.max_query_words
     if len(all_words(node)) > limit:
         node, _ = _cut(node, limit)
@@ -74,6 +76,27 @@ def read_query(text: str, vocabulary: Vocabulary | None = None) -> ReadQuery:
             )
         )
     return ReadQuery(node, tuple(notes))
+
+
+_LONG_NUMBER = re.compile(r"(?<![0-9])[0-9]{8,}(?![0-9])")
+
+
+def _numbers_searched_by_prefix(text: str, words: list[str]) -> list[QueryNote]:
+    """A note for each long number no article holds that was searched by its leading digits
+    (`search.resegment`): 13969080920 as 1396908."""
+    searched = set(words)
+    notes = []
+    for number in dict.fromkeys(_LONG_NUMBER.findall(text)):
+        prefix = next((w for w in searched if w != number and number.startswith(w)), None)
+        if number not in searched and prefix and prefix.isdigit():
+            notes.append(
+                QueryNote(
+                    "number_prefix",
+                    f"没有文章包含 {number}，已按其开头的 {prefix} 搜索"
+                    f" (no article holds {number}: searched its leading digits {prefix})",
+                )
+            )
+    return notes
 
 
 def as_plain_words(text: str) -> str:

@@ -98,10 +98,12 @@ _SCHEMAS = {
         {
             "kind": {
                 "type": "string",
-                "enum": ["plain_words", "cut"],
+                "enum": ["plain_words", "cut", "number_prefix"],
                 "description": "plain_words: operators that could not be read (an unbalanced"
                 " quote or parenthesis, only an exclusion) were dropped and the words searched;"
-                " cut: only the first words (or characters) up to the limit were searched",
+                " cut: only the first words (or characters) up to the limit were searched;"
+                " number_prefix: a long number no article holds was searched by its longest"
+                " leading digits some article holds (a phone number's 号段)",
             },
             "message": _STRING,
         }

@@ -162,6 +162,7 @@ def test_a_mobile_number_finds_the_pages_of_its_number_block(tmp_path):
     results = engine.search("13969080920")
     assert ids(results) == ["block"]
     assert "<mark>1396908</mark>" in results.hits[0].title_html
+    assert [note.kind for note in results.notes] == ["number_prefix"]
 
 
 def test_a_model_name_is_found_written_apart_or_together(tmp_path):

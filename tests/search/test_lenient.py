@@ -58,3 +58,13 @@ def test_a_query_with_nothing_to_search_for_is_still_refused(typed):
 
 def test_plain_words_are_the_text_without_its_operators():
     assert as_plain_words('"北京 (大学） AND -上海 ||') == "北京 大学 上海"
+
+
+def test_a_long_number_searched_by_its_leading_digits_says_so():
+    known = {"1396908", "归属地", "13800138000"}.__contains__
+    read = read_query("13969080920 归属地", known)
+    assert read.node.words == ("1396908", "归属地")
+    (note,) = read.notes
+    assert note.kind == "number_prefix" and "1396908" in note.message
+    assert read_query("13800138000", known).notes == ()  # found as typed: nothing to say
+    assert read_query("13969180920", known).notes == ()  # nothing found for it either way
