@@ -230,6 +230,21 @@ def _is_link_entry(block: Tag, text: str) -> bool:
     return density >= 0.5 or (density >= 0.3 and len(text) < 80 and bool(_STAMP.search(text)))
 
 
+# What a site says about its pages rather than a story does: rights and reprint notices,
+# disclaimers, the messages of its sharing buttons.
+_NOTICE_WORDS = re.compile(
+    r"版权所有|版權所有|拥有完整版权|侵权必究|侵權必究|不得转载|不得轉載|转载请注明|轉載請註明"
+    r"|授权转载|授權轉載|不构成投资建议|不構成投資建議|免责声明|免責聲明|复制成功|複製成功"
+    r"|CTRL\+V|浏览器限制|瀏覽器限制|请复制链接|請複製鏈接"
+)
+
+
+def _reads_as_notice(text: str) -> bool:
+    """A short block of two notice phrases or more (此栏目文章为…原创资讯，不构成投资建议，
+    …拥有完整版权…侵权必究; 复制成功，按CTRL+V发送给好友): the site's, not the story's."""
+    return len(text) < 300 and len(set(_NOTICE_WORDS.findall(text))) >= 2
+
+
 def _main_container(body: Tag) -> Tag:
     """The element whose text blocks carry the most prose (after Readability's scoring):
     each block scores by length and punctuation, credited to its parent and, halved, to its
@@ -237,7 +252,7 @@ def _main_container(body: Tag) -> Tag:
     scores: dict[int, float] = {}
     tags: dict[int, Tag] = {}
     for block, text in _text_blocks(body):
-        if len(text) < 20 or _is_link_entry(block, text):
+        if len(text) < 20 or _is_link_entry(block, text) or _reads_as_notice(text):
             continue
         score = _prose_score(text)
         holders = [block] if block.name in _CONTAINERS else []
@@ -311,7 +326,7 @@ def _paragraphs(container: Tag) -> list[str]:
     kept = [
         (line, links / len(line))
         for line, links in zip(map(_clean, lines), linked, strict=True)
-        if line and not _EDITOR_LINE.match(line)
+        if line and not _EDITOR_LINE.match(line) and not _reads_as_notice(line)
     ]
     kept = _without_link_lists(kept)
     return _without_repeated_runs(_without_related_list([line for line, _ in kept]))

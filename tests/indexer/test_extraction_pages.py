@@ -126,3 +126,11 @@ def test_a_forum_post_or_a_story_beside_lists_of_replies_and_links_is_found(page
     found = [line for line in lines if line[:20] in extracted.text]
     assert len(found) >= 0.9 * len(lines)
     assert len(extracted.text) < 1.1 * len(gold["body"])
+
+
+@pytest.mark.parametrize("page_id", ["300", "365"])
+def test_a_short_story_wins_over_the_sites_notices(page_id):
+    extracted, gold = page(page_id)  # a disclaimer; a share button's messages
+    story = gold["body"].splitlines()[1:]  # the gold opens with the headline
+    assert story[0][:20] in extracted.text
+    assert "侵权必究" not in extracted.text and "复制成功" not in extracted.text

@@ -330,3 +330,15 @@ def test_a_thread_s_list_of_replies_stamped_with_their_times_is_not_the_post():
         "</body></html>"
     )
     assert page.text.startswith("导游的收入") and "弱势群体" not in page.text
+
+
+def test_a_sites_notices_are_neither_the_story_nor_part_of_it():
+    caption = "<p>12月6日，社区为农民工开设维权绿色通道，律师现场讲解讨薪维权知识。</p>"
+    share = "<div><p>复制成功，按CTRL+V发送给好友、论坛或博客。</p></div>"
+    notice = "<p>声明：此栏目文章为本网原创资讯，不构成投资建议，本网拥有完整版权，侵权必究。</p>"
+    page = extract(f"<html><body>{share}<div>{caption}{notice}</div></body></html>")
+    assert page.text.startswith("12月6日") and "复制成功" not in page.text
+    assert "侵权必究" not in page.text
+    # a story about rights that names one notice phrase is still a story
+    story = "<p>法院认定被告侵犯原告的版权，判令赔偿损失，并在报纸上刊登声明，消除影响。</p>"
+    assert "版权" in extract(f"<html><body><div>{story}</div></body></html>").text
