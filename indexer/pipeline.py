@@ -8,10 +8,15 @@ from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from search.backends.whoosh.index import open_or_create_index
 from search.config import INDEXING
 from search.userdict import load_for_index
-from search.writes.route import DirectWrites, JournalReport, JournalWrites, index_writes
+from search.writes.route import (
+    DirectWrites,
+    JournalReport,
+    JournalWrites,
+    index_writes,
+    written_ids,
+)
 
 from .manifest import SourceManifest, file_digest
 from .progress import Progress
@@ -151,7 +156,7 @@ def index_paths(
     sizes = {f: f.stat().st_size if f.exists() else 0 for f in files}
     progress = progress or Progress(len(files), sum(sizes.values()), interval=progress_interval)
     with ExitStack() as stack:
-        run = IndexRun(index_dir, _known_ids(index_dir, shards, stack))
+        run = IndexRun(index_dir, written_ids(index_dir, shards, stack))
         load_for_index(index_dir)  # cut the articles with the index's own user dictionary
         if shards:
             procs = 1  # the shards' writer is one connection a shard
@@ -181,17 +186,3 @@ def index_paths(
     progress.finish()
     run.summary.seconds = time.monotonic() - started
     return run.summary
-
-
-def _known_ids(index_dir: Path, shards: str, stack: ExitStack):
-    """The ids already written, as a set has them: the index's, or those the shards hold."""
-    if shards:
-        from search.backends.xapian.reader import ShardReader
-        from search.backends.xapian.shards import parse_shards
-
-        from .shards import ShardIds
-
-        Path(index_dir).mkdir(parents=True, exist_ok=True)
-        return ShardIds(stack.enter_context(ShardReader(parse_shards(shards))))
-    with open_or_create_index(index_dir).reader() as reader:
-        return set(reader.field_terms("id"))

@@ -15,7 +15,7 @@ from __future__ import annotations
 import sys
 import time
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -136,6 +136,20 @@ class DirectWrites:
         self.update = session.update
         self.add = session.add
         self.delete = session.delete
+
+
+def written_ids(index_dir: Path, shards: str, stack: ExitStack):
+    """The ids already written, as a run's set of them (`in`, `add`, `-=`): the index's, or
+    those the shards hold (asked of the shard each id goes to; `stack` keeps the reader)."""
+    if shards:
+        from ..backends.xapian.reader import ShardReader
+        from ..backends.xapian.shards import parse_shards
+        from ..backends.xapian.written_ids import ShardIds
+
+        Path(index_dir).mkdir(parents=True, exist_ok=True)
+        return ShardIds(stack.enter_context(ShardReader(parse_shards(shards))))
+    with open_or_create_index(index_dir).reader() as reader:
+        return set(reader.field_terms("id"))
 
 
 def count_held(index_dir: Path, ids: list[str], shards: str = "") -> int:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from search.backends.xapian.reader import ShardReader
+from .reader import ShardReader
 
 
 class ShardIds:
