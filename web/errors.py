@@ -7,9 +7,8 @@ import logging
 from flask import Flask, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
-from search.backends.xapian.connections import ShardsUnavailable
 from search.config import WRITING
-from search.errors import IndexNotFound
+from search.errors import IndexNotFound, ShardsUnavailable
 from search.query import QueryError
 from search.writes.journal import JournalFull, UnknownTask
 

@@ -25,8 +25,7 @@ from prometheus_client import (
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 
-from search.backends.xapian.connections import ShardsUnavailable
-from search.errors import IndexNotFound
+from search.errors import IndexNotFound, ShardsUnavailable
 
 from .engine import get_engine
 

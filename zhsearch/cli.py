@@ -147,7 +147,7 @@ def index_command(
     .htm, .txt, .md). Unchanged files are skipped."""
     from indexer.pipeline import index_paths
     from search.backends.whoosh.builders import WorkerDied
-    from search.backends.xapian.connections import ShardsUnavailable
+    from search.errors import ShardsUnavailable
 
     shards = _shards(backend, shards)
     missing = [str(p) for p in paths if not p.exists()]
@@ -243,7 +243,7 @@ def _run_topics(engine, topics: Path, run: Path, limit: int) -> None:
 @click.argument("query", required=False)
 def search_command(index_dir, limit, as_json, topics, run_file, backend, shards, query) -> None:
     """Search the index for QUERY, or run every query of --topics into --run."""
-    from search.backends.xapian.connections import ShardsUnavailable
+    from search.errors import ShardsUnavailable
 
     if (topics is None) != (run_file is None):
         raise click.UsageError("--topics 和 --run 需要一起使用 (--topics and --run go together)")
@@ -399,8 +399,7 @@ def shard_status_command(shards: str | None, as_json: bool) -> None:
 def delete_command(index_dir, backend, shards, ids) -> None:
     """Delete articles by id (through the server's journal while one serves the index)."""
     from search.backends.whoosh.index import index_exists
-    from search.backends.xapian.connections import ShardsUnavailable
-    from search.errors import IndexNotFound
+    from search.errors import IndexNotFound, ShardsUnavailable
     from search.writes.route import index_writes
 
     shards = _shards(backend, shards)
@@ -480,7 +479,7 @@ def dict_group() -> None:
 
 
 def _add_entries(index_dir: Path | None, entries, backend: str, shards: str | None) -> None:
-    from search.backends.xapian.connections import ShardsUnavailable
+    from search.errors import ShardsUnavailable
     from search.writes.words import add_words
 
     shards = _shards(backend, shards)
@@ -663,8 +662,7 @@ def snapshot_command(index_dir, backend, shards, out) -> None:
     serves and is written): segments, table of contents, dictionary, synonyms, keys, source
     hashes, journal. Of Xapian shards: their articles, and the frontend folder's files."""
     from indexer.progress import CountProgress
-    from search.backends.xapian.connections import ShardsUnavailable
-    from search.errors import IndexNotFound
+    from search.errors import IndexNotFound, ShardsUnavailable
     from search.snapshots import SnapshotProblem, take
 
     shards = _shards(backend, shards)
@@ -697,7 +695,7 @@ def restore_command(index_dir, backend, shards, archive) -> None:
     --backend xapian, onto empty shards (of any number), --index their frontend folder. A
     snapshot of either backend restores into either."""
     from indexer.progress import CountProgress
-    from search.backends.xapian.connections import ShardsUnavailable
+    from search.errors import ShardsUnavailable
     from search.snapshots import SnapshotProblem, restore
 
     shards = _shards(backend, shards)

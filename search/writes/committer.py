@@ -253,7 +253,7 @@ class CommitterThread(threading.Thread):
         return committer_for(self.index_dir, self.shards)
 
     def _commit_forever(self, committer: Committer) -> None:
-        from ..backends.xapian.connections import ShardsUnavailable
+        from ..errors import ShardsUnavailable
 
         while not self.stopping.is_set():
             started = time.monotonic()

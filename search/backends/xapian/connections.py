@@ -15,14 +15,12 @@ import time
 from collections.abc import Callable
 from typing import TypeVar
 
+from search.errors import ShardsUnavailable
+
 from . import import_xapian
 from .shards import ShardAddress
 
 T = TypeVar("T")
-
-
-class ShardsUnavailable(RuntimeError):
-    """No shard answered (or, with partial results refused, some shard did not)."""
 
 
 class ShardConnections:
