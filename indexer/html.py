@@ -224,8 +224,6 @@ def _is_link_entry(block: Tag, text: str) -> bool:
     thread's reply: 参与旅行社的一般都是弱势群体……【梅骏！】08-11 16:58 138字)."""
     if block.find_parent("a") is not None:
         return True  # a link's own text (<a><font>标题</font></a>)
-    if block.find("a") is None:
-        return False
     density = _link_density(block)
     return density >= 0.5 or (density >= 0.3 and len(text) < 80 and bool(_STAMP.search(text)))
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 
 from .config import LIMITS
 from .query import Node, Not, Phrase, QueryError, Words, all_words, has_positive_part, parse
-from .resegment import Vocabulary
+from .resegment import MIN_NUMBER_PREFIX, Vocabulary
 
 # What makes a query's operators: quotes, parentheses (either width), the operator words.
 _OPERATOR_CHARS = re.compile(r'["()（）]')
@@ -78,7 +78,8 @@ def read_query(text: str, vocabulary: Vocabulary | None = None) -> ReadQuery:
     return ReadQuery(node, tuple(notes))
 
 
-_LONG_NUMBER = re.compile(r"(?<![0-9])[0-9]{8,}(?![0-9])")
+# the numbers `search.resegment` may search by their leading digits
+_LONG_NUMBER = re.compile(rf"(?<![0-9])[0-9]{{{MIN_NUMBER_PREFIX + 1},}}(?![0-9])")
 
 
 def _numbers_searched_by_prefix(text: str, words: list[str]) -> list[QueryNote]:
