@@ -8,6 +8,7 @@ import contextlib
 import dataclasses
 import os
 import signal
+import threading
 from datetime import date, datetime
 from pathlib import Path
 
@@ -232,6 +233,32 @@ def test_a_shard_that_is_down_leaves_a_partial_page_naming_it_and_is_used_again_
 
     assert eventually(back)
     assert page(engine.search(everything)) == page(whole)
+
+
+def test_a_shard_one_thread_finds_back_is_searched_at_once_by_the_others(own_shards, monkeypatch):
+    from search.backends.xapian.engine import XapianEngine
+
+    # A long wait before a shard found down is tried again: only the other thread's news can
+    # bring it back within this test.
+    monkeypatch.setattr(
+        "search.backends.xapian.engine.XAPIAN", dataclasses.replace(XAPIAN, retry_seconds=3600.0)
+    )
+    engine = XapianEngine([s.address for s in own_shards])
+    everything = "北京 OR 长江 OR 大学 OR 人工智能 OR 高铁"
+    whole = engine.search(everything)
+    own_shards[0].stop()
+
+    def search_in_a_thread():
+        found = []
+        thread = threading.Thread(target=lambda: found.append(engine.search(everything)))
+        thread.start()
+        thread.join()
+        return found[0]
+
+    assert engine.search(everything).partial  # this thread finds it down
+    own_shards[0].start()
+    assert not search_in_a_thread().partial  # a thread that never saw it down connects
+    assert page(engine.search(everything)) == page(whole)  # and this one follows at once
 
 
 def test_a_shard_that_hangs_is_left_out_after_the_timeout(own_shards, monkeypatch):

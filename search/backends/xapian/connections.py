@@ -11,6 +11,7 @@ restarting anything here.
 from __future__ import annotations
 
 import contextlib
+import threading
 import time
 from collections.abc import Callable
 from typing import TypeVar
@@ -23,17 +24,43 @@ from .shards import ShardAddress
 T = TypeVar("T")
 
 
+class ShardRecoveries:
+    """When each shard was last connected to, by any thread: one thread that finds a shard back
+    tells the others, which then try it at once rather than after their own wait."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._connected: dict[ShardAddress, float] = {}
+
+    def connected(self, address: ShardAddress) -> None:
+        with self._lock:
+            self._connected[address] = time.monotonic()
+
+    def since(self, address: ShardAddress, moment: float) -> bool:
+        """Whether some thread connected to the shard after `moment`."""
+        with self._lock:
+            return self._connected.get(address, float("-inf")) > moment
+
+
 class ShardConnections:
     """One thread's connections to the shards (Xapian's objects are not shared by threads).
 
-    A shard found down is tried again once `retry_seconds` have passed, so a shard that does
-    not answer costs its connect timeout at most that often, not on every search.
+    A shard found down is tried again once `retry_seconds` have passed, or at once where another
+    thread has connected to it since, so a shard that does not answer costs its connect timeout
+    at most that often, not on every search.
     """
 
-    def __init__(self, addresses: list[ShardAddress], timeout_ms: int, retry_seconds: float = 1.0):
+    def __init__(
+        self,
+        addresses: list[ShardAddress],
+        timeout_ms: int,
+        retry_seconds: float = 1.0,
+        recoveries: ShardRecoveries | None = None,
+    ):
         self.addresses = list(addresses)
         self.timeout_ms = timeout_ms
         self.retry_seconds = retry_seconds
+        self.recoveries = recoveries if recoveries is not None else ShardRecoveries()
         self._open: dict[ShardAddress, object] = {}
         self._down: dict[ShardAddress, tuple[float, str]] = {}  # when it failed, and why
 
@@ -92,7 +119,11 @@ class ShardConnections:
 
     def _due(self, address: ShardAddress) -> bool:
         failed = self._down.get(address)
-        return failed is None or time.monotonic() - failed[0] >= self.retry_seconds
+        return (
+            failed is None
+            or time.monotonic() - failed[0] >= self.retry_seconds
+            or self.recoveries.since(address, failed[0])
+        )
 
     def _connect(self, address: ShardAddress) -> None:
         xapian = import_xapian()
@@ -101,6 +132,7 @@ class ShardConnections:
                 address.host, address.port, self.timeout_ms, self.timeout_ms
             )
             self._down.pop(address, None)
+            self.recoveries.connected(address)
         except xapian.Error as exc:
             self._drop(address, exc)
 

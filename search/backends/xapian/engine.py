@@ -43,7 +43,7 @@ from search.writes.journal import Journal
 from search.writes.journal import exists as journal_exists
 
 from . import import_xapian
-from .connections import ShardConnections, ShardsUnavailable
+from .connections import ShardConnections, ShardRecoveries, ShardsUnavailable
 from .documents import NEWEST_SLOT, OLDEST_SLOT, TIE_SLOT, from_document, unique_term
 from .facets import FacetSpies, filtered
 from .query import term_name, to_xapian
@@ -90,6 +90,7 @@ class XapianEngine:
         holds them for the Whoosh backend), or None for none."""
         self.addresses = list(addresses)
         self._local = threading.local()
+        self._recoveries = ShardRecoveries()  # shared by every thread's connections
         self._lexicon: Lexicon | None = None
         self._lexicon_at = 0.0  # when the last build started
         self._lexicon_build: threading.Thread | None = None
@@ -102,7 +103,9 @@ class XapianEngine:
     def _connections(self) -> ShardConnections:
         connections = getattr(self._local, "connections", None)
         if connections is None:
-            connections = ShardConnections(self.addresses, XAPIAN.timeout_ms, XAPIAN.retry_seconds)
+            connections = ShardConnections(
+                self.addresses, XAPIAN.timeout_ms, XAPIAN.retry_seconds, self._recoveries
+            )
             self._local.connections = connections
         return connections
 
