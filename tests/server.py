@@ -3,6 +3,7 @@ that talk to them; answers checked against the server's OpenAPI document."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import socket
@@ -166,3 +167,12 @@ def running_server(
         if "reader" in locals():
             reader.join(timeout=10)
             server.output = b"".join(tail).decode("utf-8", "replace")
+
+
+def child_processes(pid: int) -> set[int]:
+    """The processes `pid` started that are still running (none once it is gone)."""
+    children: set[int] = set()
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        with contextlib.suppress(OSError):
+            children |= {int(c) for c in (task / "children").read_text().split()}
+    return children

@@ -12,6 +12,7 @@ the workers; each worker also runs a committer thread that takes over should it 
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import tempfile
@@ -62,15 +63,45 @@ def _stop_committer(server, worker) -> None:
         committer.stop(timeout=4)
 
 
+METRICS_PREFIX = "zhsearch-metrics-"  # then the serving process's id, then mkdtemp's letters
+
+
 def _metrics_folder() -> str | None:
     """The folder where the workers keep their counts for /metrics, empty at each start; the
     folder if this call made it (to remove at the end)."""
     made = None
     if not os.environ.get(MULTIPROCESS_ENV):
-        made = os.environ[MULTIPROCESS_ENV] = tempfile.mkdtemp(prefix="zhsearch-metrics-")
+        remove_dead_metrics_folders(Path(tempfile.gettempdir()))
+        made = tempfile.mkdtemp(prefix=f"{METRICS_PREFIX}{os.getpid()}-")
+        os.environ[MULTIPROCESS_ENV] = made
     for stale in Path(os.environ[MULTIPROCESS_ENV]).glob("*.db"):
         stale.unlink()
     return made
+
+
+def remove_dead_metrics_folders(folder: Path) -> list[Path]:
+    """Remove the metrics folders of servers that were killed (no chance to remove their own),
+    this user's only; the folders removed."""
+    removed = []
+    for candidate in folder.glob(f"{METRICS_PREFIX}*-*"):
+        pid = candidate.name[len(METRICS_PREFIX) :].split("-", 1)[0]
+        if not pid.isdigit() or _alive(int(pid)):
+            continue
+        with contextlib.suppress(OSError):
+            if candidate.stat().st_uid == os.getuid():
+                shutil.rmtree(candidate)
+                removed.append(candidate)
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # another user's
+    return True
 
 
 def _worker_gone(server, worker) -> None:
@@ -125,9 +156,12 @@ def serve(
         "worker_exit": _stop_committer,
         "child_exit": _worker_gone,
     }
+    master = os.getpid()
     try:
         app_config = {"REQUIRE_KEY": require_key, "BACKEND": backend, "SHARDS": shards}
         _Gunicorn(index_dir, options, app_config).run()
     finally:
-        if metrics_folder:
+        # A worker is forked inside run() and leaves it through here too when it stops on its
+        # own (fewer workers, a reload, its master gone): only the master removes the folder.
+        if metrics_folder and os.getpid() == master:
             shutil.rmtree(metrics_folder, ignore_errors=True)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import random
@@ -17,7 +16,7 @@ from whoosh.index import LockError
 from search.backends.whoosh.engine import SearchEngine
 from search.backends.whoosh.index import index_exists, open_index
 from tests.conftest import CORPUS
-from tests.server import ROOT
+from tests.server import ROOT, child_processes
 
 ARTICLES = 1500
 COMMIT_EVERY = 500
@@ -82,19 +81,11 @@ def _kill_when(process: subprocess.Popen, index_dir: Path, at: float | str) -> s
         time.sleep(0.002)
     if process.poll() is not None:
         return "finished"
-    workers = _children(process.pid)
+    workers = child_processes(process.pid)
     os.kill(process.pid, signal.SIGKILL)  # the main process only, as `kill -9 PID` does
     process.wait()
     _assert_gone(workers)
     return f"killed {at}" if isinstance(at, str) else f"killed at {at:.2f} s"
-
-
-def _children(pid: int) -> set[int]:
-    children: set[int] = set()
-    for task in Path(f"/proc/{pid}/task").glob("*"):
-        with contextlib.suppress(OSError):
-            children |= {int(c) for c in (task / "children").read_text().split()}
-    return children
 
 
 def _assert_gone(pids: set[int], wait: float = 3.0) -> None:
@@ -189,7 +180,7 @@ def test_killing_a_parallel_indexer_takes_its_workers_and_the_lock_with_it(tmp_p
         cwd=ROOT,
     )
     deadline = time.monotonic() + 30
-    while not (workers := _children(process.pid)) and time.monotonic() < deadline:
+    while not (workers := child_processes(process.pid)) and time.monotonic() < deadline:
         time.sleep(0.01)
     assert workers, "the indexer started no worker processes"
     os.kill(process.pid, signal.SIGKILL)

@@ -19,6 +19,7 @@ from search.config import XAPIAN
 from search.documents import Article
 from search.filters import Filters
 from tests.conftest import SAMPLE_ARTICLES, build_index
+from tests.server import child_processes
 from tests.shard_servers import eventually, require_xapian, shard_port
 
 
@@ -309,9 +310,9 @@ def test_a_connection_the_server_dropped_when_idle_is_opened_again(quickly_idle_
 
     engine = XapianEngine([s.address for s in own_shards])
     before = page(engine.search("北京"))
-    assert any(_children(s.process.pid) for s in own_shards)  # the connections, served
+    assert any(child_processes(s.process.pid) for s in own_shards)  # the connections, served
     # xapian-tcpsrv serves each connection in a child process: gone once it timed out (1.5 s)
-    assert eventually(lambda: not any(_children(s.process.pid) for s in own_shards))
+    assert eventually(lambda: not any(child_processes(s.process.pid) for s in own_shards))
     results = engine.search("北京")
     assert not results.partial and page(results) == before
 
@@ -348,11 +349,3 @@ def test_writing_to_a_shard_that_is_down_is_a_clear_error(own_shards):
     own_shards[1].stop()
     with pytest.raises(ShardsUnavailable, match=str(own_shards[1].address)):
         ShardWriter([s.address for s in own_shards])
-
-
-def _children(pid: int) -> list[int]:
-    try:
-        tasks = Path(f"/proc/{pid}/task").iterdir()
-        return [int(c) for task in tasks for c in (task / "children").read_text().split()]
-    except FileNotFoundError:
-        return []

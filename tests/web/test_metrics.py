@@ -3,6 +3,8 @@ and the counts of both worker processes add up."""
 
 from __future__ import annotations
 
+import os
+import signal
 import time
 import urllib.parse
 from concurrent.futures import ThreadPoolExecutor
@@ -11,7 +13,8 @@ from prometheus_client.mmap_dict import MmapedDict
 from prometheus_client.parser import text_string_to_metric_families
 
 from tests.conftest import SAMPLE_ARTICLES, build_index
-from tests.server import running_server
+from tests.server import child_processes, running_server
+from tests.shard_servers import eventually
 
 BATCH = 16
 
@@ -67,3 +70,35 @@ def test_counts_from_both_workers_add_up_and_the_index_is_described(tmp_path):
     assert samples[("zhsearch_articles", ())] == len(SAMPLE_ARTICLES)
     assert samples[("zhsearch_index_bytes", ())] > 0
     assert samples[("zhsearch_writes_queued", ())] == 0
+
+
+def test_a_killed_server_s_metrics_folder_is_removed_when_the_next_server_starts(tmp_path):
+    index_dir = build_index(tmp_path / "index", SAMPLE_ARTICLES)
+    temp = tmp_path / "tmp"
+    temp.mkdir()
+    env = {"TMPDIR": str(temp)}
+    running = temp / f"zhsearch-metrics-{os.getpid()}-abc"  # a server still running: kept
+    running.mkdir()
+    with running_server(index_dir, env=env) as first:
+        (killed,) = temp.glob(f"zhsearch-metrics-{first.process.pid}-*")
+        first.process.kill()  # SIGKILL: it cannot remove its own folder
+        first.process.wait(timeout=10)
+    assert killed.exists()
+    with running_server(index_dir, env=env) as second:
+        assert not killed.exists() and running.exists()
+        (own,) = temp.glob(f"zhsearch-metrics-{second.process.pid}-*")
+    assert not own.exists()  # a server stopped cleanly removes its own
+
+
+def test_a_worker_that_stops_on_its_own_leaves_the_metrics_to_the_others(tmp_path):
+    index_dir = build_index(tmp_path / "index", SAMPLE_ARTICLES)
+    temp = tmp_path / "tmp"
+    temp.mkdir()
+    with running_server(index_dir, workers=2, env={"TMPDIR": str(temp)}) as server:
+        assert server.get("/api/search?q=" + urllib.parse.quote("北京"))[0] == 200
+        before = child_processes(server.process.pid)  # two workers and the committer
+        os.kill(server.process.pid, signal.SIGTTOU)  # gunicorn: one worker fewer, stopped in turn
+        assert eventually(lambda: len(child_processes(server.process.pid)) == len(before) - 1)
+        status, body = server.get("/metrics")
+        assert status == 200 and b'zhsearch_requests_total{endpoint="/api/search"' in body
+        assert list(temp.glob("zhsearch-metrics-*"))
