@@ -139,6 +139,11 @@ class ServingConfig:
     # After a commit, a new lexicon is built only if the one at hand is at least this old:
     # writes over HTTP commit several times a second, and a build takes seconds of CPU.
     lexicon_min_age_seconds: float = 300.0
+    # What each process keeps of the index's posting lists and positions once decoded
+    # (search/backends/whoosh/vectorized.py): a search of words found in this cache does not
+    # decode them again, and at 10⁶ articles a frequent word's postings take megabytes.
+    postings_cache_mb: int = 64
+    positions_cache_mb: int = 64
 
     def default_workers(self) -> int:
         if self.workers:

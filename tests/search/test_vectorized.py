@@ -165,6 +165,22 @@ def test_a_segments_postings_are_read_once_and_shared_read_only(searcher):
     assert len(docs) == reader.doc_frequency("text", text) and not docs.flags.writeable
 
 
+def test_postings_are_kept_in_32_bits_where_that_loses_nothing(searcher):
+    import numpy as np
+
+    from search.backends.whoosh.vectorized import _compact, positions, postings
+
+    reader = searcher.reader().leaf_readers()[0][0]
+    text = searcher.schema["text"].to_bytes("部门")
+    docs, weights = postings(reader, "text", text)
+    counts, flat = positions(reader, "text", text)
+    assert docs.dtype == np.int32 and weights.dtype == np.float32
+    assert counts.dtype == flat.dtype == np.int32
+    # A weight 32 bits would round (a boosted field's) stays in 64.
+    kept = _compact(np.array([1, 5], dtype=np.int64), np.array([1.0, 0.1]))[1]
+    assert kept.dtype == np.float64 and kept[1] == 0.1
+
+
 def test_segments_scored_together_in_one_run_give_whooshs_scores(tmp_path):
     from search.documents import Article
 
