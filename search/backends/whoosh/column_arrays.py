@@ -3,11 +3,11 @@
 Whoosh reads a column one document at a time (a seek, a read and an unpacking each, and a
 decoding for text), and the first search after `serve` starts reads every document's field
 lengths (for BM25's average length over live articles) and its facets' columns: at 10⁶
-articles that took the first search 8 s, which, cut short by the time limit, answered an
-empty page. The columns' layouts are simple: a numeric column is its values, big-endian, one
-a document up to the last one written (the rest have its default); a bytes column is its
-values end to end, then their lengths. They are read here in one piece each. A column of
-another kind is read Whoosh's way, document by document.
+articles that first search took 2.5 s (8 s under a profiler, nearly all of it there) and, cut
+short by the time limit, answered an empty page. The columns' layouts are simple: a numeric
+column is its values, big-endian, one a document up to the last one written (the rest have
+its default); a bytes column is its values end to end, then their lengths. They are read
+here in one piece each. A column of another kind is read Whoosh's way, document by document.
 """
 
 from __future__ import annotations
