@@ -49,7 +49,7 @@ def describe_holder(index_dir: Path) -> str:
         pid = int(pid_text)
     except (OSError, ValueError):
         return f"（可用 fuser -v {lock} 查看占用进程） (`fuser -v {lock}` lists the holders)"
-    if _alive(pid):
+    if process_alive(pid):
         return (
             f"（进程 {pid}，开始于 {started}） (process {pid}, started {started};"
             f" wait for it, or stop it with `kill {pid}`)"
@@ -61,7 +61,8 @@ def describe_holder(index_dir: Path) -> str:
     )
 
 
-def _alive(pid: int) -> bool:
+def process_alive(pid: int) -> bool:
+    """Whether a process of that id runs (another user's counts as running)."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:

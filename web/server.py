@@ -23,6 +23,7 @@ from gunicorn.app.base import BaseApplication
 
 from search.analysis import analyze
 from search.config import ANALYTICS, SERVING
+from search.writers import process_alive
 
 # prometheus_client's multiprocess folder (web/metrics.py); read when it is first imported, so
 # set before anything imports it
@@ -79,29 +80,16 @@ def _metrics_folder() -> str | None:
     return made
 
 
-def remove_dead_metrics_folders(folder: Path) -> list[Path]:
+def remove_dead_metrics_folders(folder: Path) -> None:
     """Remove the metrics folders of servers that were killed (no chance to remove their own),
-    this user's only; the folders removed."""
-    removed = []
+    this user's only."""
     for candidate in folder.glob(f"{METRICS_PREFIX}*-*"):
         pid = candidate.name[len(METRICS_PREFIX) :].split("-", 1)[0]
-        if not pid.isdigit() or _alive(int(pid)):
+        if not pid.isdigit() or process_alive(int(pid)):
             continue
         with contextlib.suppress(OSError):
             if candidate.stat().st_uid == os.getuid():
                 shutil.rmtree(candidate)
-                removed.append(candidate)
-    return removed
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True  # another user's
-    return True
 
 
 def _worker_gone(server, worker) -> None:
