@@ -59,7 +59,7 @@ def test_text_columns_give_the_values_whoosh_reads_as_codes_of_sorted_names(read
 
 def test_dates_give_whooshs_values_days_and_years(reader):
     column = reader.column_reader("date", translate=False)
-    raw = column_arrays.numbers(column, len(ARTICLES))
+    raw = column_arrays.numbers(column, len(ARTICLES), np.uint64)
     assert raw.tolist() == list(column)  # the last article's default included
     dated = raw[raw <= 2**63]
     days, years = column_arrays.days_and_years(dated)

@@ -30,25 +30,25 @@ def field_lengths(reader, fieldname: str) -> np.ndarray:
         if column is None:
             return np.zeros(count, dtype=np.float64)
         if type(column) is NumericColumn.Reader:
-            return _BYTE_LENGTHS[numbers(column, count)]
+            return _BYTE_LENGTHS[numbers(column, count, np.uint8)]
     lengths = (reader.doc_field_length(d, fieldname, 0) or 0 for d in range(count))
     return np.fromiter(lengths, dtype=np.float64, count=count)
 
 
-def numbers(column, count: int) -> np.ndarray:
-    """All `count` values of a numeric column (a `NumericColumn.Reader`)."""
+def numbers(column, count: int, dtype) -> np.ndarray:
+    """All `count` values of a numeric column, as `dtype` (the column's own type)."""
     if type(column) is not NumericColumn.Reader:
-        return np.fromiter(column, dtype=np.dtype(column._typecode), count=count)
+        return np.fromiter(column, dtype=dtype, count=count)
     written = min(column._count, count)
     raw = column._dbfile.get(column._basepos, written * column._fixedlen)
-    values = np.full(count, column._default, dtype=np.dtype(column._typecode))
+    values = np.full(count, column._default, dtype=dtype)
     values[:written] = np.frombuffer(raw, dtype=np.dtype(column._typecode).newbyteorder(">"))
     return values
 
 
 def codes(reader, fieldname: str) -> tuple[list[str], np.ndarray]:
-    """The distinct values of a text column (sorted, "" for none) and each document's
-    position among them."""
+    """The distinct values of a text column, sorted ("" among them where a document has none),
+    and each document's position among them."""
     count = reader.doc_count_all()
     if not reader.has_column(fieldname):
         return [""], np.zeros(count, dtype=np.int32)

@@ -43,7 +43,7 @@ class SegmentFacts:
         years = np.zeros(count, dtype=np.int16)
         if reader.has_column("date"):
             column = reader.column_reader("date", translate=False)
-            raw = column_arrays.numbers(column, count).astype(np.uint64, copy=False)
+            raw = column_arrays.numbers(column, count, np.uint64)
             dated = raw <= _LATEST
             days[dated], years[dated] = column_arrays.days_and_years(raw[dated])
         return cls(source_names, sources, category_names, categories, raw, days, years)
